@@ -1,0 +1,6 @@
+"""kg: news articles about armed conflict -> an RDF knowledge graph researchers can query.
+
+Data flows one way: read -> extract -> mapping -> store -> link -> serve / export.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Extraction: a spaCy pipeline assembled from config, turning Articles into records."""

@@ -1,0 +1,73 @@
+"""Count the killed and injured in a sentence, keeping the original phrase.
+
+Reports give exact numbers ("killing 12"), bounds ("at least seven") and vague quantities
+("several", "dozens"); vague ones become a conservative number flagged approximate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+                "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+                "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+                "a dozen": 12, "hundred": 100, "a hundred": 100}
+# Vague quantities: the smallest number the phrase can honestly mean.
+VAGUE = {"several": 3, "a few": 2, "few": 2, "some": 2, "many": 5, "dozens": 24, "dozens of": 24,
+         "scores": 40, "hundreds": 200, "a number of": 2}
+KILL_WORDS = r"(?:killed|dead|died|killing|kills|slain|deaths|fatalities|lives)"
+INJURE_WORDS = r"(?:injured|wounded|hurt|injuring|wounding|injuries)"
+NUM = r"(\d[\d,]*|" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + "|" \
+      + "|".join(sorted(VAGUE, key=len, reverse=True)) + r")"
+QUAL = r"(at least|more than|over|about|around|nearly|almost|up to|some)?\s*"
+NOUN = r"(?:\s+(?:people|persons|civilians|soldiers|fighters|militants|members|children|" \
+       r"men|women|troops|rebels|others|of them))?"
+
+
+@dataclass(frozen=True)
+class Count:
+    """A casualty figure: value, whether it is approximate, and the phrase it came from."""
+
+    value: int
+    approximate: bool
+    phrase: str
+
+
+def _number(token: str) -> tuple[int, bool] | None:
+    t = token.lower().strip()
+    if t.replace(",", "").isdigit():
+        return int(t.replace(",", "")), False
+    if t in WORD_NUMBERS:
+        return WORD_NUMBERS[t], False
+    if t in VAGUE:
+        return VAGUE[t], True
+    return None
+
+
+def _find(sentence: str, words: str) -> Count | None:
+    patterns = [
+        QUAL + NUM + NOUN + r"(?:\s+\w+){0,3}?\s+(?:were\s+|was\s+|have been\s+|had been\s+)?"
+        + words,
+        words + r"\s+" + QUAL + NUM + NOUN,
+    ]
+    for pattern in patterns:
+        m = re.search(pattern, sentence, re.I)
+        if m:
+            parsed = _number(m.group(2))
+            if parsed:
+                value, vague = parsed
+                approx = vague or bool(m.group(1) and m.group(1).lower() != "some")
+                return Count(value, approx, m.group(0).strip())
+    return None
+
+
+def find_fatalities(sentence: str) -> Count | None:
+    """The killed count stated in `sentence`, if any."""
+    return _find(sentence, KILL_WORDS)
+
+
+def find_injuries(sentence: str) -> Count | None:
+    """The injured count stated in `sentence`, if any."""
+    return _find(sentence, INJURE_WORDS)

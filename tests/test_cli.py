@@ -1,0 +1,79 @@
+"""The CLI through click's runner: commands, messages and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("cli") / "store"
+    result = CliRunner().invoke(main, ["ingest", "--samples", "--store", str(store), "-q"])
+    assert result.exit_code == 0, result.output
+    assert "5 article(s) stored" in result.output
+    return store
+
+
+def test_extract_json(tmp_path: Path) -> None:
+    src = tmp_path / "r.txt"
+    src.write_text("Rebels shelled government positions in Hama on Monday.")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["extract", str(src), "--date", "2020-01-08", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rec = json.loads(out.read_text())
+    assert rec["article_id"] == "r" and rec["events"][0]["date"] == "2020-01-06"
+
+
+def test_query_formats(ingested: Path) -> None:
+    runner = CliRunner()
+    q = "SELECT (COUNT(*) AS ?n) WHERE { ?e a kgo:Article }"
+    table = runner.invoke(main, ["query", q, "--store", str(ingested)])
+    assert table.exit_code == 0 and "(1 row)" in table.output and "5" in table.output
+    csv = runner.invoke(main, ["query", q, "--store", str(ingested), "--format", "csv"])
+    assert csv.output.splitlines() == ["n", "5"]
+
+
+def test_stats(ingested: Path) -> None:
+    result = CliRunner().invoke(main, ["stats", "--store", str(ingested)])
+    assert result.exit_code == 0 and "articles  5" in result.output
+
+
+def test_export_turtle(ingested: Path, tmp_path: Path) -> None:
+    out = tmp_path / "d.ttl"
+    result = CliRunner().invoke(main, ["export", "--store", str(ingested), "-o", str(out)])
+    assert result.exit_code == 0 and "@prefix kgo:" in out.read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["query", "SELEC x"], "syntax error"),
+        (["query"], "exactly one"),
+        (["extract", "/no/such/file.jsonl"], "no such file"),
+        (["ingest"], "--samples"),
+        (["export", "--format", "bogus"], "bogus"),
+        (["extract", "x.txt", "--date", "2016-02-30"], "invalid --date"),
+    ],
+)
+def test_clear_errors_and_nonzero_exit(ingested: Path, args: list[str], message: str,
+                                       tmp_path: Path) -> None:
+    if args[0] in {"query", "export"}:
+        args = [*args, "--store", str(ingested)]
+    if args[-1] == "2016-02-30":
+        (tmp_path / "x.txt").write_text("x")
+        args[1] = str(tmp_path / "x.txt")
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code != 0
+    assert message.lower() in result.output.lower()
+    assert "Traceback" not in result.output
+
+
+def test_unreadable_store(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["stats", "--store", str(tmp_path / "nothing")])
+    assert result.exit_code == 1 and "no store" in result.output
