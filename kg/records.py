@@ -94,6 +94,12 @@ class Event:
     reported_by: list[str] = field(default_factory=list)
     trigger: str | None = None
     confidence: float = 0.5
+    # Territory changes: local entity ids of who held the area before and who holds it after.
+    territory_lost_by: list[str] = field(default_factory=list)
+    territory_gained_by: list[str] = field(default_factory=list)
+    # Agreements: the period of the ceasefire or truce agreed (YYYY-MM-DD), when stated.
+    ceasefire_start: str | None = None
+    ceasefire_end: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
