@@ -240,3 +240,23 @@ def stats(store_path: Path | None) -> None:
     click.echo("events:")
     for cls, n in s.events_by_class.items():
         click.echo(f"  {cls:<36}{n}")
+
+
+@main.command()
+@STORE_OPTION
+def validate(store_path: Path | None) -> None:
+    """Check every article graph against the SHACL shapes (ontology/shapes.ttl).
+
+    Prints each violation (node, article graph, property, message); exit 1 if any.
+    Example: kg validate --store kg-store
+    """
+    from kg.validate import validate_store
+
+    store, _ = _open(store_path, read_only=True)
+    report = validate_store(store)
+    for violation in report.violations:
+        click.echo(str(violation))
+    if not report.conforms:
+        raise click.ClickException(f"{len(report.violations)} SHACL violation(s) in "
+                                   f"{report.triples} triples")
+    click.echo(f"conforms: {report.triples} triples, 0 violations")

@@ -3,16 +3,20 @@
 No NLP and no store here: the same record always gives the same quads (deterministic
 IRIs), which is what makes re-ingesting an article idempotent and the mapping testable.
 Every fact lands in the article's named graph; entities, events and relations carry their
-provenance (article, sentence, character offsets, confidence, extractor version).
+provenance (article, sentence, character offsets, confidence, extractor version), and one
+prov:Activity per article says which extractor produced the graph. The terms used here are
+declared in `ontology/kg.ttl` and constrained by `ontology/shapes.ttl`.
 """
 
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.ontology import (
+    ENTITY_SUBCLASSES,
     EVENT_TYPE_CLASSES,
     ID,
     KGO,
@@ -20,9 +24,12 @@ from kg.ontology import (
     SUB_EVENT_CLASSES,
     article_iri,
     entity_iri,
+    extraction_iri,
+    extractor_iri,
+    geometry_iri,
     graph_iri,
 )
-from kg.records import Entity, Event, Extraction, Mention
+from kg.records import Entity, Event, Extraction, Mention, Relation
 
 RDF_TYPE = NamedNode(PREFIXES["rdf"] + "type")
 RDFS_LABEL = NamedNode(PREFIXES["rdfs"] + "label")
@@ -38,9 +45,18 @@ def _ns(prefix: str, name: str) -> NamedNode:
     return NamedNode(PREFIXES[prefix] + name)
 
 
-def _typed(value: object, datatype: str) -> Literal:
-    return Literal(str(value).lower() if isinstance(value, bool) else str(value),
-                   datatype=NamedNode(XSD + datatype))
+def _lexical(value: object, datatype: str) -> str:
+    """Canonical-enough lexical form: `true`/`false`, and decimals never in exponent form
+    (str(1e-05) is not a valid xsd:decimal)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if datatype == "decimal" and isinstance(value, float):
+        return format(Decimal(repr(value)), "f")
+    return str(value)
+
+
+def _typed(value: object, datatype: str, ns: str = XSD) -> Literal:
+    return Literal(_lexical(value, datatype), datatype=NamedNode(ns + datatype))
 
 
 def content_hash(text: str) -> str:
@@ -60,6 +76,22 @@ def mention_iri(article_id: str, start: int, end: int) -> str:
     return ID + f"mention/{graph_iri(article_id).rsplit('/', 1)[1]}/{start}-{end}"
 
 
+def assertion_iri(article_id: str, subject: str, predicate: str, obj: str) -> str:
+    """One reified relation per (article, s, p, o): a repeated sentence adds no node."""
+    basis = f"{article_id}|{subject}|{predicate}|{obj}"
+    return ID + "assertion/" + hashlib.sha1(basis.encode()).hexdigest()[:16]
+
+
+def event_class(event: Event) -> str:
+    """The single, most specific class of an event: its ACLED sub-event class.
+
+    An unknown sub-event string falls back to the event-type class (or kgo:Event), which the
+    SHACL shapes then report, so a bad record is visible rather than silently retyped.
+    """
+    return SUB_EVENT_CLASSES.get(event.sub_event_type) \
+        or EVENT_TYPE_CLASSES.get(event.event_type, "Event")
+
+
 class _Builder:
     """Collects quads for one article graph."""
 
@@ -77,108 +109,149 @@ class _Builder:
             return
         self.add(s, p, _typed(value, datatype) if datatype else Literal(str(value)))
 
+    def provenance(self, node: str, article: str, activity: str, *, sentence: str | None,
+                   start: int | None, end: int | None, confidence: float,
+                   extractor: str) -> None:
+        """The provenance every extracted fact carries (see README, "Provenance")."""
+        self.add(node, kgo("sourceArticle"), article)
+        self.add(node, _ns("prov", "wasGeneratedBy"), activity)
+        self.lit(node, kgo("sentence"), sentence)
+        self.lit(node, kgo("beginIndex"), start, "nonNegativeInteger")
+        self.lit(node, kgo("endIndex"), end, "nonNegativeInteger")
+        self.lit(node, kgo("confidence"), round(confidence, 3), "decimal")
+        self.lit(node, kgo("extractorVersion"), extractor)
+
+
+class _ArticleMapper:
+    """Maps the records of one extraction; holds the article-level IRIs they all share."""
+
+    def __init__(self, extraction: Extraction) -> None:
+        art = extraction.article
+        self.x = extraction
+        self.article = article_iri(art.id)
+        self.activity = extraction_iri(art.id)
+        self.b = _Builder(graph_iri(art.id))
+        self.ents = entity_iris(extraction)
+
+    def run(self) -> list[Quad]:
+        self.map_article()
+        for e in self.x.entities:
+            self.map_entity(self.ents[e.id], e)
+        for ev in self.x.events:
+            self.map_event(ev)
+        for rel in self.x.relations:
+            self.map_relation(rel)
+        return list(dict.fromkeys(self.b.quads))
+
+    def map_article(self) -> None:
+        b, art, article = self.b, self.x.article, self.article
+        b.add(article, RDF_TYPE, kgo("Article"))
+        b.lit(article, kgo("articleId"), art.id)
+        b.lit(article, _ns("dcterms", "title"), art.title)
+        b.lit(article, _ns("dcterms", "date"), art.date, "date")
+        b.lit(article, _ns("dcterms", "source"), art.source)
+        if art.url:
+            b.lit(article, _ns("schema", "url"), art.url, "anyURI")
+        b.lit(article, kgo("contentHash"), content_hash(art.text))
+        b.lit(article, kgo("extractorVersion"), self.x.extractor)
+        agent = extractor_iri(self.x.extractor)
+        b.add(self.activity, RDF_TYPE, kgo("Extraction"))
+        b.add(self.activity, _ns("prov", "used"), article)
+        b.add(self.activity, _ns("prov", "wasAssociatedWith"), agent)
+        b.add(agent, RDF_TYPE, kgo("Extractor"))
+        b.lit(agent, RDFS_LABEL, self.x.extractor)
+
+    def map_mention(self, target: str, m: Mention) -> None:
+        node = mention_iri(self.x.article.id, m.start, m.end)
+        self.b.add(node, RDF_TYPE, kgo("Mention"))
+        self.b.add(node, kgo("mentionOf"), target)
+        self.b.lit(node, kgo("anchorOf"), m.text)
+        self.b.provenance(node, self.article, self.activity, sentence=m.sentence,
+                          start=m.start, end=m.end, confidence=m.confidence,
+                          extractor=self.x.extractor)
+
+    def map_entity(self, iri: str, e: Entity) -> None:
+        b = self.b
+        b.add(iri, RDF_TYPE, kgo(e.cls))
+        if e.subclass in ENTITY_SUBCLASSES.get(e.cls, ()):
+            b.add(iri, RDF_TYPE, kgo(e.subclass))
+        b.lit(iri, RDFS_LABEL, e.label)
+        if e.wikidata:
+            b.add(iri, _ns("owl", "sameAs"), WD + e.wikidata)
+            b.lit(iri, kgo("wikidataId"), e.wikidata)
+            if e.link_confidence is not None:
+                b.lit(iri, kgo("linkConfidence"), round(e.link_confidence, 3), "decimal")
+            b.lit(iri, kgo("linkMethod"), e.link_method)
+        if e.lat is not None and e.lon is not None:
+            b.lit(iri, _ns("wgs", "lat"), e.lat, "decimal")
+            b.lit(iri, _ns("wgs", "long"), e.lon, "decimal")
+            geom = geometry_iri(iri)
+            b.add(iri, _ns("geo", "hasGeometry"), geom)
+            b.add(geom, RDF_TYPE, _ns("geo", "Geometry"))
+            wkt = f"POINT({_lexical(e.lon, 'decimal')} {_lexical(e.lat, 'decimal')})"
+            b.add(geom, _ns("geo", "asWKT"), _typed(wkt, "wktLiteral", PREFIXES["geo"]))
+        b.lit(iri, kgo("countryName"), e.country)
+        b.add(iri, kgo("mentionedIn"), self.article)
+        for m in e.mentions:
+            self.map_mention(iri, m)
+
+    def map_event(self, ev: Event) -> None:
+        b, ents = self.b, self.ents
+        place = ents[ev.location] if ev.location else None
+        iri = event_iri(self.x.article.id, ev, place)
+        b.add(iri, RDF_TYPE, kgo(event_class(ev)))
+        b.lit(iri, kgo("eventType"), ev.event_type)
+        b.lit(iri, kgo("subEventType"), ev.sub_event_type)
+        b.lit(iri, RDFS_LABEL, f"{ev.sub_event_type} ({ev.trigger or ev.event_type})")
+        if place:
+            b.add(iri, kgo("hasPlace"), place)
+        else:
+            b.lit(iri, kgo("placeUnknown"), True, "boolean")
+        if ev.date:
+            b.lit(iri, kgo("date"), ev.date, "date")
+            if ev.date_end:
+                b.lit(iri, kgo("dateBegin"), ev.date, "date")
+        else:
+            b.lit(iri, kgo("dateUnknown"), True, "boolean")
+        b.lit(iri, kgo("dateEnd"), ev.date_end, "date")
+        b.lit(iri, kgo("datePhrase"), ev.date_phrase)
+        b.lit(iri, kgo("ceasefireStart"), ev.ceasefire_start, "date")
+        b.lit(iri, kgo("ceasefireEnd"), ev.ceasefire_end, "date")
+        for prop, ids in (("hasActor", ev.actors), ("hasTarget", ev.targets),
+                          ("reportedBy", ev.reported_by), ("usedWeapon", ev.weapons),
+                          ("territoryLostBy", ev.territory_lost_by),
+                          ("territoryGainedBy", ev.territory_gained_by)):
+            for local in ids:
+                b.add(iri, kgo(prop), ents[local])
+        for name, value, approx, phrase in (
+                ("fatalities", ev.fatalities, ev.fatalities_approximate, ev.fatalities_phrase),
+                ("injuries", ev.injuries, ev.injuries_approximate, ev.injuries_phrase)):
+            if value is not None:
+                b.lit(iri, kgo(name), value, "nonNegativeInteger")
+                b.lit(iri, kgo(name + "Approximate"), approx, "boolean")
+                b.lit(iri, kgo(name + "Phrase"), phrase)
+        b.lit(iri, kgo("evidence"), ev.text)
+        b.provenance(iri, self.article, self.activity, sentence=ev.text, start=ev.start,
+                     end=ev.end, confidence=ev.confidence, extractor=self.x.extractor)
+
+    def map_relation(self, rel: Relation) -> None:
+        b = self.b
+        s, o = self.ents[rel.subject], self.ents[rel.object]
+        b.add(s, kgo(rel.predicate), o)
+        node = assertion_iri(self.x.article.id, s, rel.predicate, o)
+        b.add(node, RDF_TYPE, kgo("RelationAssertion"))
+        b.add(node, kgo("assertedSubject"), s)
+        b.add(node, kgo("assertedPredicate"), kgo(rel.predicate))
+        b.add(node, kgo("assertedObject"), o)
+        b.provenance(node, self.article, self.activity, sentence=rel.text, start=rel.start,
+                     end=rel.end, confidence=rel.confidence, extractor=self.x.extractor)
+
 
 def entity_iris(extraction: Extraction) -> dict[str, str]:
     """Local entity id -> stable IRI for the entities of one extraction."""
     return {e.id: entity_iri(e.cls, e.label, e.wikidata) for e in extraction.entities}
 
 
-def _map_mention(b: _Builder, article: str, art_id: str, target: str, m: Mention,
-                 extractor: str) -> None:
-    node = mention_iri(art_id, m.start, m.end)
-    b.add(node, RDF_TYPE, kgo("Mention"))
-    b.add(node, kgo("mentionOf"), target)
-    b.lit(node, kgo("anchorOf"), m.text)
-    b.lit(node, kgo("beginIndex"), m.start, "nonNegativeInteger")
-    b.lit(node, kgo("endIndex"), m.end, "nonNegativeInteger")
-    b.lit(node, kgo("sentence"), m.sentence)
-    b.lit(node, kgo("confidence"), round(m.confidence, 3), "decimal")
-    b.lit(node, kgo("extractorVersion"), extractor)
-    b.add(node, kgo("sourceArticle"), article)
-
-
-def _map_entity(b: _Builder, article: str, art_id: str, iri: str, e: Entity,
-                extractor: str) -> None:
-    b.add(iri, RDF_TYPE, kgo(e.cls))
-    b.lit(iri, RDFS_LABEL, e.label)
-    if e.wikidata:
-        b.add(iri, _ns("owl", "sameAs"), WD + e.wikidata)
-        b.lit(iri, kgo("wikidataId"), e.wikidata)
-        if e.link_confidence is not None:
-            b.lit(iri, kgo("linkConfidence"), round(e.link_confidence, 3), "decimal")
-        b.lit(iri, kgo("linkMethod"), e.link_method)
-    if e.lat is not None and e.lon is not None:
-        b.lit(iri, _ns("wgs", "lat"), e.lat, "decimal")
-        b.lit(iri, _ns("wgs", "long"), e.lon, "decimal")
-    b.lit(iri, kgo("countryName"), e.country)
-    b.add(iri, kgo("mentionedIn"), article)
-    for m in e.mentions:
-        _map_mention(b, article, art_id, iri, m, extractor)
-
-
-def _map_event(b: _Builder, article: str, iri: str, ev: Event, ents: dict[str, str],
-               extractor: str) -> None:
-    b.add(iri, RDF_TYPE, kgo(SUB_EVENT_CLASSES.get(ev.sub_event_type, "Event")))
-    b.add(iri, RDF_TYPE, kgo(EVENT_TYPE_CLASSES.get(ev.event_type, "Event")))
-    b.lit(iri, kgo("eventType"), ev.event_type)
-    b.lit(iri, kgo("subEventType"), ev.sub_event_type)
-    b.lit(iri, RDFS_LABEL, f"{ev.sub_event_type} ({ev.trigger or ev.event_type})")
-    b.lit(iri, kgo("date"), ev.date, "date")
-    b.lit(iri, kgo("dateEnd"), ev.date_end, "date")
-    b.lit(iri, kgo("datePhrase"), ev.date_phrase)
-    if ev.location:
-        b.add(iri, kgo("hasPlace"), ents[ev.location])
-    for prop, ids in (("hasActor", ev.actors), ("hasTarget", ev.targets),
-                      ("reportedBy", ev.reported_by), ("usedWeapon", ev.weapons)):
-        for local in ids:
-            b.add(iri, kgo(prop), ents[local])
-    for name, value, approx, phrase in (
-            ("fatalities", ev.fatalities, ev.fatalities_approximate, ev.fatalities_phrase),
-            ("injuries", ev.injuries, ev.injuries_approximate, ev.injuries_phrase)):
-        if value is not None:
-            b.lit(iri, kgo(name), value, "nonNegativeInteger")
-            b.lit(iri, kgo(name + "Approximate"), approx, "boolean")
-            b.lit(iri, kgo(name + "Phrase"), phrase)
-    b.add(iri, kgo("sourceArticle"), article)
-    b.lit(iri, kgo("evidence"), ev.text)
-    b.lit(iri, kgo("beginIndex"), ev.start, "nonNegativeInteger")
-    b.lit(iri, kgo("endIndex"), ev.end, "nonNegativeInteger")
-    b.lit(iri, kgo("confidence"), round(ev.confidence, 3), "decimal")
-    b.lit(iri, kgo("extractorVersion"), extractor)
-
-
 def extraction_to_quads(extraction: Extraction) -> list[Quad]:
     """All quads of one article's named graph. Pure and deterministic."""
-    art = extraction.article
-    article = article_iri(art.id)
-    b = _Builder(graph_iri(art.id))
-    b.add(article, RDF_TYPE, kgo("Article"))
-    b.lit(article, kgo("articleId"), art.id)
-    b.lit(article, _ns("dcterms", "title"), art.title)
-    b.lit(article, _ns("dcterms", "date"), art.date, "date")
-    b.lit(article, _ns("dcterms", "source"), art.source)
-    if art.url:
-        b.lit(article, _ns("schema", "url"), art.url, "anyURI")
-    b.lit(article, kgo("contentHash"), content_hash(art.text))
-    b.lit(article, kgo("extractorVersion"), extraction.extractor)
-    ents = entity_iris(extraction)
-    for e in extraction.entities:
-        _map_entity(b, article, art.id, ents[e.id], e, extraction.extractor)
-    for ev in extraction.events:
-        loc = ents.get(ev.location) if ev.location else None
-        _map_event(b, article, event_iri(art.id, ev, loc), ev, ents, extraction.extractor)
-    for rel in extraction.relations:
-        s, o = ents[rel.subject], ents[rel.object]
-        b.add(s, kgo(rel.predicate), o)
-        node = ID + "assertion/" + hashlib.sha1(f"{art.id}|{s}|{rel.predicate}|{o}".encode()
-                                                ).hexdigest()[:16]
-        b.add(node, RDF_TYPE, kgo("RelationAssertion"))
-        b.add(node, kgo("assertedSubject"), s)
-        b.add(node, kgo("assertedPredicate"), kgo(rel.predicate))
-        b.add(node, kgo("assertedObject"), o)
-        b.lit(node, kgo("sentence"), rel.text)
-        b.lit(node, kgo("beginIndex"), rel.start, "nonNegativeInteger")
-        b.lit(node, kgo("endIndex"), rel.end, "nonNegativeInteger")
-        b.lit(node, kgo("confidence"), round(rel.confidence, 3), "decimal")
-        b.add(node, kgo("sourceArticle"), article)
-    return list(dict.fromkeys(b.quads))
+    return _ArticleMapper(extraction).run()

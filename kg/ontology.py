@@ -8,6 +8,10 @@ IRI scheme (stable; documented in the README):
                 https://w3id.org/kg-conflict/id/entity/{class}/{slug}  otherwise
   event         https://w3id.org/kg-conflict/id/event/{article-id}/{hash}
   mention       https://w3id.org/kg-conflict/id/mention/{article-id}/{start}-{end}
+  geometry      {entity IRI}/geometry                               (places with coordinates)
+  assertion     https://w3id.org/kg-conflict/id/assertion/{hash of article, s, p, o}
+  extraction    https://w3id.org/kg-conflict/id/extraction/{article-id}   (prov:Activity)
+  extractor     https://w3id.org/kg-conflict/id/extractor/{slug of name/version}
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ PREFIXES: dict[str, str] = {
     "geo": "http://www.opengis.net/ont/geosparql#",
     "wgs": "http://www.w3.org/2003/01/geo/wgs84_pos#",
     "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
+    "itsrdf": "http://www.w3.org/2005/11/its/rdf#",
     "wd": "http://www.wikidata.org/entity/",
     "void": "http://rdfs.org/ns/void#",
 }
@@ -78,6 +83,19 @@ EVENT_TYPE_CLASSES: dict[str, str] = {
     "Riots": "Riot",
     "Strategic developments": "StrategicDevelopment",
 }
+# Entity class -> gazetteer subclasses it may carry; each is an ontology class of the same name
+# (rdfs:subClassOf the entity class). Entities are typed with both, so `?x a kgo:ArmedGroup`
+# works without reasoning.
+ENTITY_SUBCLASSES: dict[str, tuple[str, ...]] = {
+    "StateActor": ("State", "StateForce", "Government", "SecurityService"),
+    "ArmedGroup": ("RebelGroup", "PoliticalMilitia", "IdentityMilitia",
+                   "TerroristDesignatedGroup", "PrivateMilitaryCompany"),
+    "Organization": ("NewsAgency", "MonitoringGroup", "InternationalOrganization", "NGO",
+                     "PoliticalParty"),
+    "Weapon": ("WeaponSystem",),
+    "Location": ("Country", "AdministrativeArea", "PopulatedPlace", "Site"),
+    "Person": (),
+}
 RELATION_PROPERTIES = ("alliedWith", "supports", "affiliatedWith", "locatedIn", "controlledBy",
                        "basedIn", "memberOf")
 
@@ -103,6 +121,21 @@ def entity_iri(cls: str, label: str, qid: str | None = None) -> str:
     if qid:
         return ID + "entity/" + qid
     return ID + f"entity/{cls.lower()}/{slug(label)}"
+
+
+def geometry_iri(entity: str) -> str:
+    """The GeoSPARQL geometry node of a place: derived from its IRI, so stable too."""
+    return entity + "/geometry"
+
+
+def extraction_iri(article_id: str) -> str:
+    """The prov:Activity that produced one article graph (replaced with the graph)."""
+    return ID + "extraction/" + quote(article_id, safe="")
+
+
+def extractor_iri(extractor: str) -> str:
+    """The prov:SoftwareAgent for one extractor name/version ("kg-extract/0.1.0")."""
+    return ID + "extractor/" + slug(extractor.replace(".", "-"))
 
 
 def ontology_path(name: str = "kg.ttl") -> Path:

@@ -30,13 +30,14 @@ def create_app(config: Settings | dict[str, Any] | None = None, *,
         store = open_store(settings.store, read_only=not settings.allow_update)
     app.extensions["kg_store"] = store
 
-    from kg.serve import describe, export, sparql, ui, update
+    from kg.serve import describe, export, ontology_doc, sparql, ui, update
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(describe.bp)
     app.register_blueprint(update.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(ui.bp)
+    app.register_blueprint(ontology_doc.bp)
     sparql.register_error_handlers(app)
     return app
 
