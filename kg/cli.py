@@ -260,3 +260,44 @@ def validate(store_path: Path | None) -> None:
         raise click.ClickException(f"{len(report.violations)} SHACL violation(s) in "
                                    f"{report.triples} triples")
     click.echo(f"conforms: {report.triples} triples, 0 violations")
+
+
+@main.command("eval")
+@click.argument("gold", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--input", "inputs", multiple=True, type=click.Path(),
+              help="Articles to extract and score (repeatable; files or directories).")
+@click.option("--pred", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Score this `kg extract --format json` output instead.")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also write the figures to this JSON file.")
+@click.option("--date", default=None, help="Article date (YYYY-MM-DD) for .txt/.html inputs.")
+@MODEL_OPTION
+def eval_(gold: tuple[Path, ...], inputs: tuple[str, ...], pred: Path | None,
+          json_out: Path | None, date: str | None, model: str | None) -> None:
+    """Score extraction against gold annotations (same figures as the shared score.py).
+
+    Example: kg eval ../shared/gold/*.gold.json --input ../shared/corpus/sample.jsonl
+    """
+    from kg import evaluate
+    from kg.read import read_articles
+
+    if bool(inputs) == (pred is not None):
+        raise click.UsageError("give --input ARTICLES or --pred FILE (exactly one)")
+    try:
+        golds = [evaluate.load_gold(path) for path in gold]
+        if pred is not None:
+            preds = evaluate.read_predictions(pred)
+        else:
+            extractor = _extractor(model)
+            preds = evaluate.extract_predictions(extractor.extract(
+                read_articles(inputs, date=date, on_error=_report)))
+    except (evaluate.GoldError, FileNotFoundError, ArticleError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for g in golds:
+        if g.article_id not in preds:
+            click.echo(f"no prediction for {g.article_id}", err=True)
+    counts = evaluate.score(golds, preds)
+    click.echo(evaluate.format_report(counts))
+    if json_out is not None:
+        json_out.write_text(json.dumps(counts.figures(), indent=2), encoding="utf-8")

@@ -2,37 +2,103 @@
 
 News reports say "on Sunday", "late on Thursday", "last Wednesday", "overnight", "two
 months ago"; researchers need calendar dates. Weekdays are taken as the most recent such
-day on or before the article date (news reports the past).
+day on or before the article date (news reports the past). `find_dates` returns every
+phrase with its character span so that an event takes the date of its own clause, not
+the first date of the sentence.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december"]
+MONTH_ABBR = {m[:3]: i for i, m in enumerate(MONTHS)} | {"sept": 8}
 NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-           "seven": 7, "eight": 8, "nine": 9, "ten": 10, "several": 3, "few": 3}
+           "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
-_WEEKDAY_RE = re.compile(r"\b(?:(last|next|this|on|late on|early on|late|early)\s+)?"
-                         r"(" + "|".join(WEEKDAYS) + r")\b", re.I)
-_AGO_RE = re.compile(r"\b(\d+|" + "|".join(NUMBERS) + r")\s+(day|week|month|year)s?\s+ago\b", re.I)
-_REL_RE = re.compile(r"\b(today|yesterday|overnight|last night|tonight|this morning)\b", re.I)
-_ABS_RE = re.compile(r"\b(?:(\d{1,2})\s+(" + "|".join(MONTHS) + r")|(" + "|".join(MONTHS)
-                     + r")\s+(\d{1,2}))(?:,?\s+(\d{4}))?\b", re.I)
+_MONTH = r"(" + "|".join(MONTHS) + r"|" + "|".join(MONTH_ABBR) + r")\.?"
+_WEEKDAY_RE = re.compile(r"\b(?:(last|next|this|past|on|late on|early on|late|early|"
+                         r"earlier on|later on)\s+)?(" + "|".join(WEEKDAYS) + r")\b", re.I)
+_AGO_RE = re.compile(r"\b(\d+|" + "|".join(NUMBERS) + r")\s+(day|week|month|year)s?\s+"
+                     r"(?:ago|earlier|before)\b", re.I)
+_REL_RE = re.compile(r"\b(today|yesterday|overnight|last night|tonight|this morning|"
+                     r"earlier today|on the previous day|the day before)\b", re.I)
+_ABS_RE = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"|" + _MONTH
+                     + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b)(?:,?\s+(\d{4}))?", re.I)
+
+
+@dataclass(frozen=True)
+class DatePhrase:
+    """A date phrase found in a text: character span, phrase and resolved ISO date."""
+
+    start: int
+    end: int
+    phrase: str
+    date: str
 
 
 def _weekday(ref: dt.date, name: str, modifier: str | None) -> dt.date:
     target = WEEKDAYS.index(name.lower())
     back = (ref.weekday() - target) % 7
-    if modifier and modifier.lower() == "last" and back == 0:
+    mod = (modifier or "").lower()
+    if mod in {"last", "past"} and back == 0:
         back = 7
-    if modifier and modifier.lower() == "next":
+    if mod == "next":
         return ref + dt.timedelta(days=(target - ref.weekday()) % 7 or 7)
     return ref - dt.timedelta(days=back)
+
+
+def _month(name: str) -> int:
+    name = name.lower().rstrip(".")
+    return MONTHS.index(name) + 1 if name in MONTHS else MONTH_ABBR[name] + 1
+
+
+def _absolute(m: re.Match[str], ref: dt.date) -> dt.date | None:
+    day = int(m.group(1) or m.group(4))
+    month = _month(m.group(2) or m.group(3))
+    year = int(m.group(5)) if m.group(5) else ref.year
+    try:
+        value = dt.date(year, month, day)
+    except ValueError:
+        return None
+    if not m.group(5) and value > ref:  # "on December 30" in a January article
+        value = value.replace(year=year - 1)
+    return value
+
+
+def find_dates(text: str, article_date: str | None) -> list[DatePhrase]:
+    """Every resolvable date phrase in `text`, in text order (none without an article date)."""
+    if not article_date:
+        return []
+    ref = dt.date.fromisoformat(article_date)
+    found: list[DatePhrase] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(m: re.Match[str], value: dt.date | None) -> None:
+        if value is None or any(s < m.end() and m.start() < e for s, e in taken):
+            return
+        taken.append((m.start(), m.end()))
+        found.append(DatePhrase(m.start(), m.end(), m.group(0), value.isoformat()))
+
+    for m in _ABS_RE.finditer(text):
+        if (m.group(2) or m.group(3))[0].isupper():  # "may 5 people" is not a date
+            add(m, _absolute(m, ref))
+    for m in _WEEKDAY_RE.finditer(text):
+        add(m, _weekday(ref, m.group(2), m.group(1)))
+    for m in _AGO_RE.finditer(text):
+        n = int(m.group(1)) if m.group(1).isdigit() else NUMBERS[m.group(1).lower()]
+        add(m, ref - dt.timedelta(days=n * UNIT_DAYS[m.group(2).lower()]))
+    for m in _REL_RE.finditer(text):
+        word = m.group(1).lower()
+        back = word in {"yesterday", "overnight", "last night", "on the previous day",
+                        "the day before"}
+        add(m, ref - dt.timedelta(days=int(back)))
+    return sorted(found, key=lambda d: d.start)
 
 
 def resolve_date(text: str, article_date: str | None) -> tuple[str | None, str | None]:
@@ -40,32 +106,5 @@ def resolve_date(text: str, article_date: str | None) -> tuple[str | None, str |
 
     Falls back to (None, None) when there is no phrase or no article date to anchor it.
     """
-    if not article_date:
-        return None, None
-    ref = dt.date.fromisoformat(article_date)
-    m = _ABS_RE.search(text)
-    if m:
-        day = int(m.group(1) or m.group(4))
-        month = MONTHS.index((m.group(2) or m.group(3)).lower()) + 1
-        year = int(m.group(5)) if m.group(5) else ref.year
-        try:
-            value = dt.date(year, month, day)
-        except ValueError:
-            value = None
-        if value:
-            if not m.group(5) and value > ref:
-                value = value.replace(year=year - 1)
-            return value.isoformat(), m.group(0)
-    m = _WEEKDAY_RE.search(text)
-    if m:
-        return _weekday(ref, m.group(2), m.group(1)).isoformat(), m.group(0)
-    m = _AGO_RE.search(text)
-    if m:
-        n = int(m.group(1)) if m.group(1).isdigit() else NUMBERS[m.group(1).lower()]
-        return (ref - dt.timedelta(days=n * UNIT_DAYS[m.group(2).lower()])).isoformat(), m.group(0)
-    m = _REL_RE.search(text)
-    if m:
-        word = m.group(1).lower()
-        delta = 1 if word in {"yesterday", "overnight", "last night"} else 0
-        return (ref - dt.timedelta(days=delta)).isoformat(), m.group(0)
-    return None, None
+    found = find_dates(text, article_date)
+    return (found[0].date, found[0].phrase) if found else (None, None)

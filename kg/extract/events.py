@@ -1,58 +1,73 @@
 """spaCy component that detects events and their arguments.
 
-A trigger lexicon (lemmas and multi-word phrases) gives the ACLED event and sub-event type;
-the dependency parse gives the arguments: the agent is the actor, the object the target,
-a place after "in/near/outside/towards" the location. Results go to `doc._.kg_events` as
-plain `EventMention`s; turning them into records happens in `kg.extract.pipeline`.
+A trigger lexicon (`kg/data/event_triggers.json`) gives candidate words; the dependency
+parse decides whether a candidate reports a real event and of which ACLED type:
+
+- verbs are events unless negated, modal, conditional or under an intention/denial verb
+  ("seeking to take over", "would allow", "did not say");
+- event nouns need an eventive frame: subject of an impact verb ("air strikes hit"), object
+  of a light verb ("carried out air strikes", "reported heavy fighting"), or the cause of
+  something ("killed in an air strike"); "the intensity of rockets" is not an event;
+- weapon and platform nouns ("warplanes", "rockets") are never events on their own but type
+  the clause they act in ("warplanes attacked" -> air strike, "fired rockets" -> shelling).
+
+Arguments come from the parse: the agent is the actor, the object (or "against/on") the
+target, a place after "in/near/outside/towards" (or the place taken or hit) the location,
+the most specific place winning. One clause gives at most one event (conjoined verbs
+"shelled and bombed" are one event). Results go to `doc._.kg_events` as `EventMention`s;
+dates, casualties and merging across sentences happen in `kg.extract.event_records`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
-# (ACLED event type, sub-event type) for each trigger lemma or phrase.
-AIR = ("Explosions/Remote violence", "Air/drone strike")
-SHELL = ("Explosions/Remote violence", "Shelling/artillery/missile attack")
-IED = ("Explosions/Remote violence", "Remote explosive/landmine/IED")
-SUICIDE = ("Explosions/Remote violence", "Suicide bomb")
-CLASH = ("Battles", "Armed clash")
-NSA_TAKES = ("Battles", "Non-state actor overtakes territory")
-GOV_TAKES = ("Battles", "Government regains territory")
-AGREEMENT = ("Strategic developments", "Agreement")
-DESTROY = ("Strategic developments", "Looting/property destruction")
-CIV_ATTACK = ("Violence against civilians", "Attack")
-ABDUCT = ("Violence against civilians", "Abduction/forced disappearance")
-ARREST = ("Strategic developments", "Arrests")
-PROTEST = ("Protests", "Peaceful protest")
+from kg.extract.triggers import Lexicon, default_lexicon
+from kg.gazetteer import Gazetteer, default_gazetteer
 
-TRIGGERS: dict[str, tuple[str, str]] = {
-    "air strike": AIR, "airstrike": AIR, "air raid": AIR, "warplane": AIR, "drone strike": AIR,
-    "bomb": AIR, "bombing": AIR, "bombard": SHELL, "shell": SHELL, "shelling": SHELL,
-    "artillery": SHELL, "mortar": SHELL, "rocket": SHELL, "missile": SHELL,
-    "roadside bomb": IED, "ied": IED, "landmine": IED, "car bomb": IED,
-    "suicide bomber": SUICIDE, "suicide bombing": SUICIDE, "suicide attack": SUICIDE,
-    "clash": CLASH, "fighting": CLASH, "battle": CLASH, "firefight": CLASH, "fight": CLASH,
-    "capture": NSA_TAKES, "seize": NSA_TAKES, "overrun": NSA_TAKES, "take": NSA_TAKES,
-    "recapture": GOV_TAKES, "retake": GOV_TAKES, "regain": GOV_TAKES, "drive out": GOV_TAKES,
-    "ceasefire": AGREEMENT, "truce": AGREEMENT, "peace deal": AGREEMENT,
-    "destroy": DESTROY, "loot": DESTROY, "massacre": CIV_ATTACK, "execute": CIV_ATTACK,
-    "abduct": ABDUCT, "kidnap": ABDUCT, "arrest": ARREST, "detain": ARREST,
-    "protest": PROTEST, "demonstration": PROTEST,
-}
-TAKE_NEEDS_OBJECT = {"take", "capture", "seize", "overrun", "recapture", "retake", "regain"}
-LOCATION_PREPS = {"in", "near", "outside", "towards", "toward", "around", "at", "on", "into",
-                  "of", "inside", "across", "from"}
-REPORT_VERBS = {"say", "report", "announce", "claim", "tell", "state", "confirm", "post"}
 ACTOR_CLASSES = {"ArmedGroup", "StateActor"}
+LOCATION_PREPS = {"in", "near", "outside", "towards", "toward", "around", "at", "into",
+                  "inside", "across", "on", "over", "nearby", "within", "throughout", "along"}
+PLACE_NOUNS = {"town", "city", "village", "area", "district", "province", "region", "base",
+               "airport", "hill", "neighbourhood", "neighborhood", "position", "territory",
+               "control", "stronghold", "countryside", "airbase", "outpost", "checkpoint",
+               "suburb", "camp", "border", "crossing", "road", "highway", "port", "valley",
+               "mountain", "governorate", "state", "county", "capital", "settlement", "post",
+               "positions", "posts", "bastion", "enclave", "pocket", "island", "oilfield",
+               "field", "dam", "bridge", "quarter", "headquarters", "garrison", "mosque"}
+QUANTIFIERS = {"dozen", "dozens", "series", "wave", "barrage", "number", "hundred", "hundreds",
+               "string", "spate", "round", "volley", "couple", "lot", "flurry", "salvo",
+               "hail", "scores", "score", "wake", "day", "days", "night", "week", "weeks",
+               "month", "months", "year", "years", "hours", "aftermath", "site", "scene"}
+CAUSE_PREPS = {"in", "during", "amid", "by", "after", "following", "from", "under", "since"}
+REPORT_VERBS = {"say", "report", "announce", "claim", "tell", "state", "confirm", "post",
+                "add", "quote", "publish", "broadcast", "cite", "accuse", "allege"}
+SOURCE_CLASSES = {"Organization", "StateActor", "ArmedGroup", "Person"}
+PRONOUNS = {"they", "it", "he", "she", "who", "which", "that", "them", "group", "militants",
+            "fighters", "organisation", "organization", "movement", "force", "forces"}
+TARGET_PREPS = {"against", "on", "at", "from", "out", "targeting"}
+CLAUSE_DEPS = {"relcl", "advcl", "ccomp", "acl", "parataxis", "csubj"}
+FIRST_PERSON = {"we", "us", "our", "i", "me", "my", "ours"}
+QUOTES = {"“": "”", '"': '"', "«": "»"}
+MILITARY_OBJECTS = {"tank", "vehicle", "weapon", "position", "drone", "jet", "plane",
+                    "helicopter", "launcher", "soldier", "fighter", "militant", "troop",
+                    "gunman", "rebel", "insurgent", "jihadist", "convoy", "depot", "ammunition"}
+HABITUAL_PHRASES = ({"recent", "past"}, {"month", "months", "week", "weeks", "year", "years"})
 
 
 @dataclass
 class EventMention:
-    """An event found in one sentence, with token-level argument spans."""
+    """An event found in one clause, with token-level argument spans.
+
+    `date_scopes` lists token-index ranges from the event's own clause outwards, so the
+    record stage can give the event the date written in its clause, not any date in the
+    sentence. `habitual` events ("they frequently hit Kilis") have no single date.
+    """
 
     event_type: str
     sub_event_type: str
@@ -61,8 +76,11 @@ class EventMention:
     actors: list[Span] = field(default_factory=list)
     targets: list[Span] = field(default_factory=list)
     location: Span | None = None
+    location_cued: bool = False
     reporters: list[Span] = field(default_factory=list)
     weapons: list[Span] = field(default_factory=list)
+    date_scopes: list[list[tuple[int, int]]] = field(default_factory=list)
+    habitual: bool = False
     confidence: float = 0.5
 
 
@@ -70,94 +88,528 @@ if not Doc.has_extension("kg_events"):
     Doc.set_extension("kg_events", default=None)
 
 
-@Language.factory("kg_events", default_config={"max_per_sentence": 2})
+@Language.factory("kg_events", default_config={"max_per_sentence": 3})
 def make_event_detector(nlp: Language, name: str, max_per_sentence: int) -> EventDetector:
     """Factory registered as `kg_events`."""
     return EventDetector(nlp, name, max_per_sentence=max_per_sentence)
 
 
-def _ent_of(token: Token) -> Span | None:
-    """The entity a token belongs to, or the entity inside the token's subtree."""
-    if token.ent_type_:
-        for ent in token.doc.ents:
-            if ent.start <= token.i < ent.end:
-                return ent
-    return None
+def place_specificity(span: Span, gazetteer: Gazetteer) -> int:
+    """Higher is more specific: village/town > city > region > country.
+
+    Reports name both the town and its city or country ("Khan Touman, near Aleppo");
+    the event happened in the town.
+    """
+    if span.label_ != "Location":
+        return 0
+    entry = gazetteer.entries.get(span.kb_id_) if span.kb_id_ else None
+    if entry is None:
+        return 3
+    if entry.subclass == "Country":
+        return 0
+    if entry.subclass == "AdministrativeArea":
+        return 1
+    return 2 if (entry.population or 0) > 500_000 else 3
 
 
-def _ents_in_subtree(token: Token, classes: set[str] | None = None) -> list[Span]:
-    idx = {t.i for t in token.subtree}
-    return [e for e in token.doc.ents
-            if e.start in idx and (classes is None or e.label_ in classes)]
+def _plurals(word: str) -> list[str]:
+    forms = [word, word + "s", word + "es"]
+    if word.endswith("y"):
+        forms.append(word[:-1] + "ies")
+    return forms
+
+
+@dataclass
+class _Candidate:
+    code: str
+    trigger: Span
+    anchor: Token  # the clause head the event hangs on; one event per anchor
+    verb: Token | None  # the governing verb (None for a headline noun phrase)
+    instrument: str | None = None
+    priority: int = 0
 
 
 class EventDetector:
-    """Find trigger phrases, type them, and attach actors, targets, place and sources."""
+    """Find trigger words with an eventive reading, type them and attach their arguments."""
 
-    def __init__(self, nlp: Language, name: str = "kg_events", *, max_per_sentence: int = 2,
-                 triggers: dict[str, tuple[str, str]] | None = None) -> None:
+    def __init__(self, nlp: Language, name: str = "kg_events", *, max_per_sentence: int = 3,
+                 lexicon: Lexicon | None = None, gazetteer: Gazetteer | None = None) -> None:
         self.name = name
         self.max_per_sentence = max_per_sentence
-        self.triggers = triggers or TRIGGERS
-        self.matcher = Matcher(nlp.vocab)
-        for phrase in self.triggers:
-            words = phrase.split()
-            self.matcher.add(phrase, [[{"LEMMA": w} for w in words], [{"LOWER": w} for w in words]])
+        self.lex = lexicon or default_lexicon()
+        self.gazetteer = gazetteer or default_gazetteer()
+        self.nouns = Matcher(nlp.vocab)
+        for phrase, code in self.lex.nouns.items():
+            words = [t.lower_ for t in nlp.make_doc(phrase)]
+            pattern = [{"LOWER": w} for w in words[:-1]]
+            pattern.append({"LOWER": {"IN": _plurals(words[-1])}})
+            self.nouns.add(code, [pattern])
 
-    def _arguments(self, ev: EventMention) -> None:
-        head = ev.trigger.root
-        verb = head if head.pos_ in {"VERB", "AUX"} else head.head
-        sent = ev.sentence
+    # ---- clause structure -------------------------------------------------------------
+
+    def _subject(self, verb: Token) -> Token | None:
+        """The verb's subject, inherited through subjectless conj/advcl/xcomp chains."""
+        seen = 0
+        while verb is not None and seen < 5:
+            for child in verb.children:
+                if child.dep_ in {"nsubj", "nsubjpass", "csubj"}:
+                    return child
+            if verb.dep_ in {"conj", "advcl", "xcomp"} and verb.head is not verb:
+                verb = verb.head
+                seen += 1
+                continue
+            return None
+        return None
+
+    def _blocked(self, verb: Token) -> bool:
+        """True when the clause is negated, modal, conditional, intended or denied."""
         for child in verb.children:
-            if child.dep_ in {"nsubj", "agent"}:
-                pool = _ents_in_subtree(child, ACTOR_CLASSES)
-                ev.actors.extend(pool[:2])
-            elif child.dep_ in {"dobj", "nsubjpass", "pobj"}:
-                ev.targets.extend(_ents_in_subtree(child, ACTOR_CLASSES)[:2])
-        for child in head.children:  # "Syrian warplanes": modifiers of a noun trigger
-            if child.dep_ in {"amod", "compound", "nmod", "poss"}:
-                ent = _ent_of(child)
-                if ent is not None and ent.label_ in ACTOR_CLASSES:
-                    ev.actors.append(ent)
+            if child.dep_ == "neg" or (child.dep_ in {"aux", "auxpass"}
+                                       and child.lower_ in self.lex.modals):
+                return True
+            if child.dep_ == "mark" and child.lower_ in {"if", "unless", "whether"}:
+                return True
+        t, depth = verb, 0
+        while t.dep_ in {"xcomp", "ccomp", "advcl", "acl", "relcl", "pcomp", "pobj", "prep",
+                         "dobj", "conj", "amod"} and depth < 5:
+            dep, t = t.dep_, t.head
+            depth += 1
+            if t.lemma_.lower() in self.lex.blockers and dep in {"xcomp", "ccomp", "dobj",
+                                                                  "prep", "pobj", "pcomp"}:
+                return True
+            if dep in {"xcomp", "ccomp"} and any(
+                    c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ in self.lex.modals)
+                    for c in t.children):
+                return True
+        return verb.sent.text.rstrip().rstrip("”\"'’").endswith("?")
+
+    def _clause(self, head: Token) -> list[tuple[int, int]]:
+        """Token ranges of `head`'s clause, without embedded clauses that have a subject."""
+        excluded = [t for t in head.subtree if t is not head and (t.dep_ in CLAUSE_DEPS or (
+            t.dep_ == "conj" and t.pos_ in {"VERB", "AUX"}
+            and any(c.dep_ in {"nsubj", "nsubjpass"} for c in t.children)))]
+        ranges = [(head.left_edge.i, head.right_edge.i + 1)]
+        for child in excluded:  # nested exclusions are no-ops: their parent is gone
+            out: list[tuple[int, int]] = []
+            for s, e in ranges:
+                a, b = child.left_edge.i, child.right_edge.i + 1
+                if b <= s or a >= e:
+                    out.append((s, e))
+                    continue
+                if s < a:
+                    out.append((s, a))
+                if b < e:
+                    out.append((b, e))
+            ranges = out
+        return ranges
+
+    def _date_scopes(self, anchor: Token) -> list[list[tuple[int, int]]]:
+        scopes = [self._clause(anchor)]
+        t = anchor
+        while t.dep_ != "ROOT" and t.head is not t and len(scopes) < 5:
+            t = t.head
+            if t.pos_ in {"VERB", "AUX"}:
+                scopes.append(self._clause(t))
+        return scopes
+
+    def _habitual(self, anchor: Token) -> bool:
+        """Repeated events ("they frequently hit Kilis", "in recent months") have no date."""
+        for t in [anchor, *list(anchor.ancestors)[:5]]:
+            if t.pos_ not in {"VERB", "AUX"}:
+                continue
+            for c in t.children:
+                if c.lower_ in self.lex.habitual:
+                    return True
+                if c.dep_ == "prep" and {w.lower_ for w in c.subtree} & HABITUAL_PHRASES[0] \
+                        and {w.lower_ for w in c.subtree} & HABITUAL_PHRASES[1]:
+                    return True
+            aux = [c.lower_ for c in t.children if c.dep_ in {"aux", "auxpass"}]
+            if t.tag_ == "VBG" and "been" in aux and ("have" in aux or "has" in aux):
+                return True
+        return False
+
+    # ---- entities ---------------------------------------------------------------------
+
+    @staticmethod
+    def _ent_index(doc: Doc) -> dict[int, Span]:
+        return {i: ent for ent in doc.ents for i in range(ent.start, ent.end)}
+
+    @staticmethod
+    def _ents_in(token: Token, ents: dict[int, Span], classes: set[str]) -> list[Span]:
+        """Entities of `classes` in the phrase of `token`, the one holding `token` first."""
+        out: list[Span] = []
+        for t in (token, *token.subtree):
+            ent = ents.get(t.i)
+            if ent is not None and ent.label_ in classes and ent not in out:
+                out.append(ent)
+        return out
+
+    @staticmethod
+    def _is_place(span: Span | None) -> bool:
+        return span is not None and span.label_ == "Location"
+
+    def _is_country(self, span: Span) -> bool:
+        entry = self.gazetteer.entries.get(span.kb_id_) if span.kb_id_ else None
+        return span.label_ == "StateActor" and entry is not None and entry.subclass == "State"
+
+    def _specificity(self, span: Span) -> int:
+        return place_specificity(span, self.gazetteer)
+
+    def _resolve_pronoun(self, token: Token, ents: dict[int, Span]) -> list[Span]:
+        """Actor entities a pronoun or generic noun ("the group") most likely refers to."""
+        if token.dep_ in {"nsubj", "nsubjpass"} and token.lower_ in {"who", "which", "that"}:
+            rel = token.head
+            if rel.dep_ == "relcl":
+                return self._ents_in(rel.head, ents, ACTOR_CLASSES)[:1]
+        doc = token.doc
+        sent = token.sent
+        for ent in reversed(doc.ents):
+            if ent.end <= token.i and ent.label_ in ACTOR_CLASSES and \
+                    ent.start >= (sent.start if sent.start == 0 else
+                                  doc[sent.start - 1].sent.start):
+                return [ent]
+        return []
+
+    # ---- candidates -------------------------------------------------------------------
+
+    def _instrument(self, tokens: Iterator[Token], noun_codes: dict[int, str]) -> str | None:
+        for t in tokens:
+            if t.i in noun_codes and noun_codes[t.i] not in {"ATTACK", "CLASH"}:
+                return noun_codes[t.i]
+            code = self.lex.instruments.get(t.lemma_.lower()) or \
+                self.lex.instruments.get(t.lower_)
+            if code and t.pos_ in {"NOUN", "PROPN", "ADJ"}:
+                return code
+        return None
+
+    def _anchor(self, verb: Token) -> Token:
+        """Subjectless conjoined/adverbial verbs belong to their head's clause."""
+        t = verb
+        while t.dep_ in {"conj", "advcl"} and t.head.pos_ in {"VERB", "AUX"} and not any(
+                c.dep_ in {"nsubj", "nsubjpass"} for c in t.children):
+            t = t.head
+        return t
+
+    def _noun_candidates(self, sent: Span, noun_codes: dict[int, str],
+                         spans: dict[int, Span]) -> list[_Candidate]:
+        out: list[_Candidate] = []
+        for i, code in noun_codes.items():
+            span = spans[i]
+            head = span.root
+            if head.pos_ not in {"NOUN", "PROPN"} and head.lower_ != "fighting":
+                continue
+            g = head
+            while g.dep_ == "pobj" and g.head.lower_ == "of" and \
+                    g.head.head.lemma_.lower() in QUANTIFIERS | {"dozen"}:
+                g = g.head.head
+            while g.dep_ in {"conj", "appos"}:
+                g = g.head
+            eventive, verb = self._frame(g)
+            if not eventive and code != "AGREEMENT":
+                continue
+            if code == "AGREEMENT" and not self._agreement_cued(head):
+                continue
+            if verb is not None and verb.pos_ in {"VERB", "AUX"} and self._blocked(verb):
+                continue
+            if code in {"ATTACK", "BOMBING"}:
+                code = self._type_nominal(head, code, noun_codes)
+            anchor = self._anchor(verb) if verb is not None and verb.pos_ in {"VERB", "AUX"} \
+                else head
+            out.append(_Candidate(code, span, anchor, verb, priority=1))
+        return out
+
+    def _frame(self, g: Token) -> tuple[bool, Token | None]:
+        """Whether an event noun phrase `g` reports an event, and its governing verb.
+
+        Eventive frames: subject of an impact verb ("air strikes hit"), object of a light or
+        reporting verb ("carried out air strikes"), cause of something ("killed in an air
+        strike"), or a headline noun phrase.
+        """
+        governor = g.head.lemma_.lower()
+        if g.dep_ in {"nsubj", "nsubjpass"}:
+            ok = governor in self.lex.impact_verbs or governor in self.lex.verbs \
+                or governor in REPORT_VERBS
+            return ok, g.head
+        if g.dep_ == "dobj":
+            ok = governor in self.lex.light_verbs or governor in REPORT_VERBS \
+                or governor in self.lex.verbs
+            return ok, g.head
+        if g.dep_ == "pobj" and g.head.lower_ in CAUSE_PREPS and \
+                g.head.head.pos_ in {"VERB", "AUX", "NOUN"}:
+            verb = g.head.head
+            while verb.pos_ == "NOUN" and verb.dep_ != "ROOT":
+                verb = verb.head
+            return True, verb
+        return g.dep_ == "ROOT", None
+
+    def _agreement_cued(self, head: Token) -> bool:
+        near = [*head.children, *list(head.ancestors)[:3]]
+        near += [t for c in head.children for t in c.children]
+        return any(t.lemma_.lower() in self.lex.agreement_cues for t in near)
+
+    def _type_nominal(self, head: Token, code: str, noun_codes: dict[int, str]) -> str:
+        mods = [c for c in head.children if c.dep_ in {"compound", "amod", "nmod"}]
+        inst = self._instrument(iter(mods), {})
+        if inst:
+            return inst
+        if code == "BOMBING":
+            state = any(c.ent_type_ == "StateActor" or c.lower_ in {"aerial", "air"}
+                        for c in mods)
+            return "AIR" if state else "IED"
+        preps = [c for c in head.children if c.dep_ == "prep" and c.lower_ in {"on", "against"}]
+        for p in preps:
+            if any(t.lemma_.lower() in self.lex.civilian_targets for t in p.subtree):
+                return "CIV_ATTACK"
+        return "CLASH"
+
+    def _verb_candidate(self, verb: Token, noun_codes: dict[int, str],
+                        ents: dict[int, Span]) -> _Candidate | None:
+        lemma = verb.lemma_.lower()
+        kids = list(verb.children)
+        if lemma in self.lex.fire_verbs:
+            objs = [c for c in kids if c.dep_ == "dobj"]
+            code = self._instrument((t for o in objs for t in o.subtree), noun_codes)
+            if code is None or self._blocked(verb):
+                return None
+            return _Candidate(code, verb.doc[verb.i:verb.i + 1], self._anchor(verb), verb,
+                              instrument=code, priority=2)
+        code = self.lex.verbs.get(lemma)
+        if code is None or verb.pos_ not in {"VERB"}:
+            return None
+        if verb.tag_ == "VB" and not any(c.lower_ in {"did", "do", "does"} for c in kids):
+            return None
+        particles = self.lex.verb_particles.get(lemma)
+        if particles and lemma not in {"take"} and not any(
+                c.lower_ in particles for c in kids if c.dep_ in {"prt", "prep", "advmod"}):
+            return None
+        if self._blocked(verb):
+            return None
+        subj = self._subject(verb)
+        agents = [c for c in kids if c.dep_ == "agent"]
+        inst_zone = [*(subj.subtree if subj is not None and subj.dep_ != "nsubjpass" else []),
+                     *(t for a in agents for t in a.subtree),
+                     *(t for c in kids if c.dep_ == "prep" and c.lower_ in {"with", "from"}
+                       for t in c.subtree)]
+        instrument = self._instrument(iter(inst_zone), noun_codes)
+        objs = [c for c in kids if c.dep_ in {"dobj", "nsubjpass"}]
+        obj_lemmas = {t.lemma_.lower() for o in objs for t in o.subtree}
+        if code in {"ATTACK", "KILL", "DESTROY", "CLASH", "IED"} and instrument:
+            code = instrument
+        elif code == "ATTACK":
+            if lemma not in {"attack", "pound", "assault"} or subj is None:
+                return None
+            code = "CIV_ATTACK" if obj_lemmas & self.lex.civilian_targets else "CLASH"
+        elif code == "KILL":
+            if subj is None and not agents:
+                return None
+            if obj_lemmas & self.lex.civilian_targets:
+                code = "CIV_ATTACK"
+            elif obj_lemmas & MILITARY_OBJECTS and subj is not None and \
+                    subj.dep_ == "nsubj" and self._ents_in(subj, ents, ACTOR_CLASSES):
+                code = "CLASH"
+            else:
+                return None
+        elif code in {"TAKE", "RETAKE"}:
+            code = self._territory(verb, code, lemma, objs, subj, ents)
+            if code is None:
+                return None
+        elif code == "DESTROY" and (not objs or subj is None or subj.dep_ == "nsubjpass"
+                                    or obj_lemmas & MILITARY_OBJECTS):
+            return None  # "was destroyed" is a consequence; "destroyed tanks" is combat
+        elif code == "IED" and lemma == "explode" and not instrument:
+            subj_lemmas = {t.lemma_.lower() for t in (subj.subtree if subj is not None else [])}
+            if not subj_lemmas & {"bomb", "device", "explosive", "ied"}:
+                return None
+        return _Candidate(code, verb.doc[verb.i:verb.i + 1], self._anchor(verb), verb,
+                          instrument=instrument, priority=3 if instrument else 2)
+
+    def _territory(self, verb: Token, code: str, lemma: str, objs: list[Token],
+                   subj: Token | None, ents: dict[int, Span]) -> str | None:
+        """Type a capture verb: who takes a place decides the ACLED sub-event type."""
+        kids = list(verb.children)
+        if lemma in {"take", "seize", "capture", "overrun", "conquer", "recapture", "retake",
+                     "regain", "liberate", "reclaim"}:
+            targets = [o for o in objs if o.lower_ not in {"which", "that", "what"}]
+            if len(targets) < len(objs) or (not targets and verb.dep_ == "relcl"):
+                targets.append(verb.head)
+            for c in kids:
+                if c.dep_ == "prt" and c.lower_ == "over":
+                    targets += [t for t in kids if t.dep_ == "dobj"]
+            if not any(t.lemma_.lower() in PLACE_NOUNS or self._is_place(ents.get(t.i))
+                       for o in targets for t in o.subtree):
+                return None
+        elif lemma == "drive" and not any(c.lower_ == "out" for c in kids):
+            return None
+        actors = self._ents_in(subj, ents, ACTOR_CLASSES) if subj is not None and \
+            subj.dep_ == "nsubj" else []
+        for a in [c for c in kids if c.dep_ == "agent"]:
+            actors += self._ents_in(a, ents, ACTOR_CLASSES)
+        words = {t.lemma_.lower() for t in (subj.subtree if subj is not None else [])}
+        state = any(a.label_ == "StateActor" for a in actors) or bool(
+            words & self.lex.state_words)
+        if actors or words:
+            return "GOV_TAKES" if state else "NSA_TAKES"
+        return "GOV_TAKES" if code == "RETAKE" else "NSA_TAKES"
+
+    # ---- arguments --------------------------------------------------------------------
+
+    def _arguments(self, cand: _Candidate, ev: EventMention, ents: dict[int, Span],
+                   prev_places: list[Span]) -> None:
+        head = cand.trigger.root
+        verb = cand.verb if cand.verb is not None and cand.verb.pos_ in {"VERB", "AUX"} \
+            else None
+        actors: list[Span] = []
+        targets: list[Span] = []
+        if verb is not None:
+            subj = self._subject(verb)
+            if subj is not None and verb is not head and verb.lemma_.lower() in REPORT_VERBS:
+                subj = None  # "a mouthpiece for X reported fighting": X reports, not fights
+            if subj is not None and subj.dep_ == "nsubj":
+                found = self._ents_in(subj, ents, ACTOR_CLASSES)
+                if not found and subj.lemma_.lower() in PRONOUNS:
+                    found = self._resolve_pronoun(subj, ents)
+                actors += found[:2]
+            elif subj is not None and subj.dep_ == "nsubjpass":
+                targets += self._ents_in(subj, ents, ACTOR_CLASSES)[:2]
+            for c in verb.children:
+                if c.dep_ == "agent":
+                    actors += self._ents_in(c, ents, ACTOR_CLASSES)[:2]
+                elif (c.dep_ == "dobj" and c is not head) or (
+                        c.dep_ == "prep" and c.lower_ in TARGET_PREPS):
+                    targets += self._ents_in(c, ents, ACTOR_CLASSES)[:2]
+        for c in head.children:  # "Syrian warplanes", "Russian air strikes on rebels"
+            if c.dep_ in {"amod", "compound", "nmod", "poss", "npadvmod"}:
+                actors += [e for e in self._ents_in(c, ents, ACTOR_CLASSES)]
+            elif c.dep_ == "prep" and c.lower_ == "by":
+                actors += self._ents_in(c, ents, ACTOR_CLASSES)[:2]
+            elif c.dep_ == "prep" and c.lower_ in {"against", "on", "targeting"}:
+                targets += self._ents_in(c, ents, ACTOR_CLASSES)[:2]
+        if cand.code in {"GOV_TAKES", "NSA_TAKES"} and not targets:
+            targets = [e for e in ev.sentence.ents if e.label_ == "ArmedGroup"
+                       and e not in actors][:1] if cand.code == "GOV_TAKES" else []
+        ev.location, ev.location_cued = self._location(cand, ev.sentence, ents, prev_places)
+        loc = ev.location
+        ev.actors = [a for a in dict.fromkeys(actors) if a != loc]
+        ev.targets = [t for t in dict.fromkeys(targets) if t not in ev.actors and t != loc]
+        ev.weapons = [e for e in ev.sentence.ents if e.label_ == "Weapon"]
+        ev.reporters = self._reporters(ev.sentence, ents)
+
+    def _location(self, cand: _Candidate, sent: Span, ents: dict[int, Span],
+                  prev_places: list[Span]) -> tuple[Span | None, bool]:
+        """The most specific cued place of the clause, else the nearest, else the last one."""
+        scope = {t.i for t in cand.anchor.subtree} | {t.i for t in cand.trigger.root.subtree}
+        if cand.anchor.dep_ == "relcl":
+            scope.add(cand.anchor.head.i)
+        cued: list[Span] = []
+        for ent in sent.ents:
+            if ent.label_ != "Location" and not self._is_country(ent):
+                continue
+            if ent.start not in scope and ent.root.i not in scope:
+                continue
+            if self._cued(ent) or (ent.label_ == "Location" and ent.root.dep_ in
+                                   {"dobj", "nsubjpass"}) or (
+                    cand.anchor.dep_ == "relcl" and ent.root.i == cand.anchor.head.i):
+                cued.append(ent)
+        if cued:
+            best = max(cued, key=lambda e: (self._specificity(e),
+                                            -abs(e.start - cand.trigger.start)))
+            return best, True
         places = [e for e in sent.ents if e.label_ == "Location"]
-        cued = [e for e in places if (e.start > 0 and e.doc[e.start - 1].lower_ in LOCATION_PREPS)
-                or (e.start > 2 and e.doc[e.start - 2].lower_ == "of")]
-        pool = cued or places
-        if pool:
-            ev.location = min(pool, key=lambda e: abs(e.start - ev.trigger.start))
-        ev.actors = [a for a in dict.fromkeys(ev.actors) if a != ev.location]
-        ev.targets = [t for t in dict.fromkeys(ev.targets) if t not in ev.actors]
-        ev.weapons = [e for e in sent.ents if e.label_ == "Weapon"]
-        for token in sent:
-            if token.lemma_ in REPORT_VERBS:
-                for child in token.children:
-                    if child.dep_ == "nsubj":
-                        ev.reporters.extend(_ents_in_subtree(child, {"Organization"}))
-            if token.lower_ == "according" and token.i + 2 < len(token.doc):
-                ev.reporters.extend(_ents_in_subtree(token.doc[token.i + 1], {"Organization"}))
+        if places:
+            return max(places, key=lambda e: (self._specificity(e) >= 2,
+                                              -abs(e.start - cand.trigger.start))), False
+        return (prev_places[-1] if prev_places else None), False
+
+    @staticmethod
+    def _cued(ent: Span) -> bool:
+        doc = ent.doc
+        head = ent.root
+        while head.dep_ in {"compound", "conj", "appos"} and head.head is not head:
+            head = head.head
+        if head.dep_ == "pobj":
+            prep = head.head
+            if prep.lower_ in LOCATION_PREPS:
+                return True
+            if prep.lower_ == "of" and prep.head.lemma_.lower() in PLACE_NOUNS:
+                return True
+            if prep.lower_ in {"of", "from"} and prep.head.lower_ in {"out", "outskirts"}:
+                return True
+        prev = doc[ent.start - 1].lower_ if ent.start > 0 else ""
+        return prev in LOCATION_PREPS
+
+    def _reporters(self, sent: Span, ents: dict[int, Span]) -> list[Span]:
+        out: list[Span] = []
+        for t in sent:
+            if t.lemma_.lower() in REPORT_VERBS and t.pos_ == "VERB":
+                for c in t.children:
+                    if c.dep_ == "nsubj":
+                        found = self._ents_in(c, ents, SOURCE_CLASSES)
+                        out += [e for e in found if c.i in range(e.start, e.end)
+                                or e.label_ == "Organization"][:1]
+                    elif t.lemma_.lower() == "tell" and c.dep_ in {"dobj", "dative"}:
+                        out += self._ents_in(c, ents, {"Organization"})[:1]
+            if t.lower_ == "according" and t.i + 1 < sent.end and \
+                    t.doc[t.i + 1].lower_ == "to":
+                out += self._ents_in(t.doc[t.i + 1], ents, SOURCE_CLASSES)[:1]
+        return list(dict.fromkeys(out))
+
+    # ---- quotes -----------------------------------------------------------------------
+
+    @staticmethod
+    def _first_person_quotes(doc: Doc) -> list[tuple[int, int]]:
+        """Token ranges of quotations spoken in the first person ("we don't know...")."""
+        out: list[tuple[int, int]] = []
+        open_at: int | None = None
+        closer = ""
+        for t in doc:
+            if open_at is None and t.text in QUOTES:
+                open_at, closer = t.i, QUOTES[t.text]
+            elif open_at is not None and t.text == closer:
+                if any(w.lower_ in FIRST_PERSON for w in doc[open_at:t.i]):
+                    out.append((open_at, t.i))
+                open_at = None
+        return out
+
+    # ---- component --------------------------------------------------------------------
 
     def __call__(self, doc: Doc) -> Doc:
-        found: list[EventMention] = []
-        per_sentence: dict[int, int] = {}
-        matches = sorted(self.matcher(doc), key=lambda m: (m[1], -(m[2] - m[1])))
-        taken: set[int] = set()
-        for match_id, start, end in matches:
-            if any(i in taken for i in range(start, end)):
-                continue
-            phrase = doc.vocab.strings[match_id]
+        ents = self._ent_index(doc)
+        noun_codes: dict[int, str] = {}
+        noun_spans: dict[int, Span] = {}
+        for match_id, start, end in sorted(self.nouns(doc), key=lambda m: (m[1], m[1] - m[2])):
             span = doc[start:end]
-            if phrase in TAKE_NEEDS_OBJECT and not any(
-                    c.dep_ == "dobj" or c.lower_ == "control" for c in span.root.subtree):
-                continue
-            sent = span.sent
-            if per_sentence.get(sent.start, 0) >= self.max_per_sentence:
-                continue
-            ev_type, sub_type = self.triggers[phrase]
-            ev = EventMention(ev_type, sub_type, span, sent)
-            self._arguments(ev)
-            ev.confidence = 0.5 + 0.15 * bool(ev.location) + 0.15 * bool(ev.actors)
-            found.append(ev)
-            taken.update(range(start, end))
-            per_sentence[sent.start] = per_sentence.get(sent.start, 0) + 1
+            root = span.root.i
+            old = noun_spans.get(root)
+            if old is None or len(span) > len(old):
+                noun_codes[root] = doc.vocab.strings[match_id]
+                noun_spans[root] = span
+        quotes = self._first_person_quotes(doc)
+        found: list[EventMention] = []
+        places_so_far: list[Span] = []
+        for sent in doc.sents:
+            sent_codes = {i: c for i, c in noun_codes.items() if sent.start <= i < sent.end}
+            cands = self._noun_candidates(sent, sent_codes, noun_spans)
+            for token in sent:
+                if token.pos_ == "VERB":
+                    cand = self._verb_candidate(token, sent_codes, ents)
+                    if cand is not None:
+                        cands.append(cand)
+            cands = [c for c in cands
+                     if not any(s <= c.trigger.start < e for s, e in quotes)]
+            by_anchor: dict[int, _Candidate] = {}
+            for c in sorted(cands, key=lambda c: (-c.priority, c.trigger.start)):
+                by_anchor.setdefault(c.anchor.i, c)
+            kept = sorted(by_anchor.values(), key=lambda c: c.trigger.start)
+            for cand in kept[: self.max_per_sentence]:
+                ev_type, sub_type = self.lex.acled(cand.code)
+                ev = EventMention(ev_type, sub_type, cand.trigger, sent)
+                self._arguments(cand, ev, ents, places_so_far)
+                ev.date_scopes = self._date_scopes(cand.anchor)
+                ev.habitual = self._habitual(cand.anchor)
+                ev.confidence = round(0.4 + 0.2 * ev.location_cued + 0.15 * bool(ev.actors)
+                                      + 0.1 * bool(ev.targets) + 0.1 * (cand.priority > 1), 2)
+                found.append(ev)
+            places_so_far += [e for e in sent.ents if e.label_ == "Location"]
+            places_so_far = places_so_far[-8:]
         doc._.kg_events = found
         return doc

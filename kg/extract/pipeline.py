@@ -19,8 +19,8 @@ import kg.extract.events
 import kg.extract.relations  # noqa: F401  (registers the factories)
 from kg import __version__
 from kg.config import PREFERRED_MODELS
-from kg.extract.casualties import find_fatalities, find_injuries
-from kg.extract.dates import resolve_date
+from kg.extract.event_records import EventMerger
+from kg.extract.events import EventMention, place_specificity
 from kg.gazetteer import Gazetteer, default_gazetteer, fold
 from kg.records import Article, Entity, Event, Extraction, Mention, Relation
 
@@ -99,38 +99,7 @@ def doc_to_extraction(doc: Doc, article: Article,
     table = _EntityTable(gazetteer or default_gazetteer())
     for span in doc.ents:
         table.add(span)
-    events: list[Event] = []
-    merged: dict[tuple[str, str | None, str | None], Event] = {}
-    for mention in doc._.kg_events or []:
-        sent = mention.sentence
-        date, phrase = resolve_date(sent.text, article.date)
-        loc = table.add(mention.location).id if mention.location is not None else None
-        ident = (mention.sub_event_type, loc, date or article.date)
-        fat, inj = find_fatalities(sent.text), find_injuries(sent.text)
-        if ident in merged and loc is not None:
-            ev = merged[ident]
-        else:
-            ev = Event(id=f"v{len(events) + 1}", event_type=mention.event_type,
-                       sub_event_type=mention.sub_event_type, text=sent.text,
-                       start=sent.start_char, end=sent.end_char, date=date or article.date,
-                       date_phrase=phrase, location=loc, trigger=mention.trigger.text,
-                       confidence=round(mention.confidence, 2))
-            merged[ident] = ev
-            events.append(ev)
-        for span in mention.actors:
-            _add_unique(ev.actors, table.add(span).id)
-        for span in mention.targets:
-            _add_unique(ev.targets, table.add(span).id)
-        for span in mention.weapons:
-            _add_unique(ev.weapons, table.add(span).id)
-        for span in mention.reporters:
-            _add_unique(ev.reported_by, table.add(span).id)
-        if fat and ev.fatalities is None:
-            ev.fatalities, ev.fatalities_approximate, ev.fatalities_phrase = \
-                fat.value, fat.approximate, fat.phrase
-        if inj and ev.injuries is None:
-            ev.injuries, ev.injuries_approximate, ev.injuries_phrase = \
-                inj.value, inj.approximate, inj.phrase
+    events = _events(doc, article, table)
     relations = []
     seen: set[tuple[str, str, str]] = set()
     for rel in doc._.kg_relations or []:
@@ -144,9 +113,25 @@ def doc_to_extraction(doc: Doc, article: Article,
                       relations=relations, extractor=EXTRACTOR)
 
 
-def _add_unique(items: list[str], value: str) -> None:
-    if value not in items:
-        items.append(value)
+def _events(doc: Doc, article: Article, table: _EntityTable) -> list[Event]:
+    """Event records of the article, sentence by sentence (see kg.extract.event_records)."""
+    gazetteer = table.gazetteer
+
+    def point(span: Span) -> tuple[float, float] | None:
+        entry = gazetteer.entries.get(span.kb_id_) if span.kb_id_ else None
+        return (entry.lat, entry.lon) if entry and entry.lat is not None else None
+
+    merger = EventMerger(doc, article, table.add,
+                         lambda span: place_specificity(span, gazetteer), point)
+    by_sentence: dict[int, list[EventMention]] = {}
+    for mention in doc._.kg_events or []:
+        by_sentence.setdefault(mention.sentence.start, []).append(mention)
+    for sent in doc.sents:
+        mentions = by_sentence.get(sent.start, [])
+        for mention in mentions:
+            merger.add(mention)
+        merger.follow_up(sent, bool(mentions))
+    return merger.events
 
 
 class Extractor:

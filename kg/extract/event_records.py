@@ -1,0 +1,147 @@
+"""Turn the event mentions of one article into Event records: dates, casualties, merging.
+
+An article reports one real event several times ("Syrian warplanes attacked ... near
+Aleppo" then "Dozens of air strikes hit near the town of Khan Touman"); researchers count
+events, so mentions of the same type, date and place (or nearby places in neighbouring
+sentences) become one record, keeping the most specific place. Casualty counts stated in
+a follow-up sentence without an event of its own ("At least seven people were injured")
+belong to the event just before it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+from kg.extract.casualties import Count, find_fatalities, find_injuries
+from kg.extract.dates import DatePhrase, find_dates
+from kg.extract.events import EventMention
+from kg.records import Article, Entity, Event
+
+NEAR_KM = 30.0  # places this close, in neighbouring sentences, are one battlefield
+NEAR_SENTENCES = 2
+
+
+def _date_of(mention: EventMention, dates: list[DatePhrase], doc: Doc) -> DatePhrase | None:
+    """The first date phrase inside the event's clause, widening to enclosing clauses."""
+    for scope in mention.date_scopes:
+        for s, e in scope:
+            lo, hi = doc[s].idx, doc[e - 1].idx + len(doc[e - 1])
+            for d in dates:
+                if lo <= d.start and d.end <= hi:
+                    return d
+    return None
+
+
+Point = tuple[float, float]
+
+
+def _km(a: Point, b: Point) -> float:
+    dlat = math.radians(b[0] - a[0])
+    dlon = math.radians(b[1] - a[1]) * math.cos(math.radians((a[0] + b[0]) / 2))
+    return 6371.0 * math.hypot(dlat, dlon)
+
+
+@dataclass
+class _Seen:
+    """Where and how specifically an event record was placed, and in which sentence."""
+
+    sentence: int
+    specificity: int
+    point: Point | None
+
+
+class EventMerger:
+    """Accumulate event mentions in text order, merging repeated mentions of one event."""
+
+    def __init__(self, doc: Doc, article: Article, add_entity: Callable[[Span], Entity],
+                 specificity: Callable[[Span], int],
+                 point: Callable[[Span], Point | None]) -> None:
+        self.doc = doc
+        self.article = article
+        self.add_entity = add_entity
+        self.specificity = specificity
+        self.point = point
+        self.events: list[Event] = []
+        self._meta: list[_Seen] = []
+        self._last: tuple[Event, int] | None = None  # last event touched, its sentence
+        self.dates = find_dates(doc.text, article.date)
+        self._sent_index = {s.start: n for n, s in enumerate(doc.sents)}
+
+    @staticmethod
+    def _same(ev: Event, seen: _Seen, sub: str, date: str | None, loc: Entity | None,
+              point: Point | None, sent_no: int) -> bool:
+        near = sent_no - seen.sentence <= NEAR_SENTENCES
+        if ev.sub_event_type != sub or ev.date != date:
+            return False
+        if sent_no == seen.sentence or ev.location is None or loc is None:
+            return near
+        if ev.location == loc.id:
+            return True
+        return near and None not in (point, seen.point) and _km(point, seen.point) <= NEAR_KM
+
+    def add(self, mention: EventMention) -> Event:
+        """Add one mention; returns the (new or merged) event record."""
+        sent = mention.sentence
+        sent_no = self._sent_index[sent.start]
+        phrase = _date_of(mention, self.dates, self.doc)
+        if mention.habitual:
+            date = phrase.date if phrase else None
+        else:
+            date = phrase.date if phrase else self.article.date
+        place = mention.location
+        loc = self.add_entity(place) if place is not None else None
+        spec = self.specificity(place) if place is not None else -1
+        point = self.point(place) if place is not None else None
+        ev = next((e for e, m in zip(self.events, self._meta, strict=True)
+                   if self._same(e, m, mention.sub_event_type, date, loc, point, sent_no)),
+                  None)
+        if ev is None:
+            ev = Event(id=f"v{len(self.events) + 1}", event_type=mention.event_type,
+                       sub_event_type=mention.sub_event_type, text=sent.text,
+                       start=sent.start_char, end=sent.end_char, date=date,
+                       date_phrase=phrase.phrase if phrase else None,
+                       location=loc.id if loc else None, trigger=mention.trigger.text,
+                       confidence=mention.confidence)
+            self.events.append(ev)
+            self._meta.append(_Seen(sent_no, spec, point))
+        else:
+            seen = self._meta[self.events.index(ev)]
+            if loc is not None and spec > seen.specificity:
+                ev.location = loc.id
+                seen.specificity, seen.point = spec, point or seen.point
+            ev.confidence = min(0.95, max(ev.confidence, mention.confidence) + 0.05)
+        for spans, target in ((mention.actors, ev.actors), (mention.targets, ev.targets),
+                              (mention.weapons, ev.weapons), (mention.reporters, ev.reported_by)):
+            for span in spans:
+                eid = self.add_entity(span).id
+                if eid not in target and eid != ev.location:
+                    target.append(eid)
+        ev.targets[:] = [t for t in ev.targets if t not in ev.actors]
+        self._casualties(ev, sent.text)
+        self._last = (ev, sent_no)
+        return ev
+
+    def _casualties(self, ev: Event, text: str) -> None:
+        fat, inj = find_fatalities(text), find_injuries(text)
+        if fat and ev.fatalities is None:
+            _set(ev, "fatalities", fat)
+        if inj and ev.injuries is None:
+            _set(ev, "injuries", inj)
+
+    def follow_up(self, sent: Span, has_event: bool) -> None:
+        """Casualties in the sentence after an event, when that sentence has no event."""
+        if has_event or self._last is None:
+            return
+        ev, sent_no = self._last
+        if self._sent_index[sent.start] - sent_no == 1:
+            self._casualties(ev, sent.text)
+
+
+def _set(ev: Event, name: str, count: Count) -> None:
+    setattr(ev, name, count.value)
+    setattr(ev, f"{name}_approximate", count.approximate)
+    setattr(ev, f"{name}_phrase", count.phrase)
