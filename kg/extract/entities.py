@@ -3,25 +3,102 @@
 The gazetteer ruler puts our domain knowledge ahead of the statistical NER (which tags
 Palmyra as PERSON and TOW as ORG); the typer then maps what the model still contributes
 onto our six classes, using context ("the town of X") and the gazetteer.
+
+Precision matters as much as recall: the places gazetteer holds thousands of GeoNames towns
+whose alternate names are also English words or first names ("Since", "Human", "Karim").
+Such *weak* names only count when the model or the context agrees that a place is meant.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from kg.gazetteer import Gazetteer, default_gazetteer, fold
+from kg.gazetteer import Entry, Gazetteer, default_gazetteer, fold
 
 CASE_SENSITIVE_MAX = 4  # aliases this short (acronyms: IS, SDF, AP) must match exactly
+BIG_PLACE = 250_000  # a GeoNames place this populous is named often enough to trust its label
+KG_CLASSES = {"ArmedGroup", "StateActor", "Location", "Organization", "Person", "Weapon"}
 MODEL_LABELS = {"GPE": "Location", "LOC": "Location", "FAC": "Location", "ORG": "Organization",
                 "PERSON": "Person", "NORP": "NORP"}
-LOCATION_CUES = {"town", "city", "village", "province", "governorate", "district", "region",
-                 "countryside", "near", "outside", "in", "towards", "toward", "around", "into",
-                 "from", "at", "of"}
+MODEL_PLACE_LABELS = {"GPE", "LOC", "FAC"}
+# A word right before a name that makes it a place ("near X", "outside X").
+PLACE_CUES = {"near", "outside", "towards", "toward", "around", "into", "across", "inside",
+              "outskirts", "besieged", "rebel-held", "government-held"}
+# Weaker cues: prepositions that also precede people and organisations ("in X", "at X").
+PLACE_PREPOSITIONS = {"in", "at", "from"}
+# "the town of X", "Aleppo province", "the Idlib countryside".
+PLACE_NOUNS = {"town", "city", "village", "villages", "province", "governorate", "district",
+               "region", "countryside", "suburb", "suburbs", "neighbourhood", "neighborhood",
+               "area", "camp", "state", "county", "municipality", "outskirts", "port"}
+ARTICLES = {"al", "el"}
+NAME_PARTICLES = {"al", "el", "bin", "ibn", "abu", "of", "for", "de", "the", "and"}
+
+
+@dataclass(frozen=True)
+class _Name:
+    """What a matched gazetteer name stands for, and how much to trust it alone."""
+
+    key: str
+    weak: bool
+
+
+def _is_weak(entry: Entry, alias: str) -> bool:
+    """Names of imported places that need corroboration before we call them places.
+
+    Hand-written entries, countries and the labels of big cities are trusted; GeoNames
+    alternate names and small towns are not (many are common words or first names).
+    """
+    if entry.cls != "Location" or entry.source == "kg-team" or entry.subclass == "Country":
+        return False
+    return not (alias == entry.label and (entry.population or 0) >= BIG_PLACE)
+
+
+def _alias_variants(alias: str) -> list[str]:
+    """The alias plus the spellings of its Arabic article: al-Hader, al Hader, Hader."""
+    out = [alias]
+    head, sep, rest = alias.partition("-")
+    if sep and head.lower() in ARTICLES and " " not in head:
+        out.append(f"{head} {rest}")
+        if len(rest) >= 4:
+            out.append(rest)
+    return out
+
+
+def _capitalised(span: Span) -> bool:
+    """Proper names start with a capital, allowing a lower-case article (al-Hader)."""
+    first = span[0]
+    if first.lower_ in ARTICLES and len(span) > 1:
+        nxt = span[2] if len(span) > 2 and span[1].text == "-" else span[1]
+        return nxt.text[:1].isupper()
+    return first.text[:1].isupper()
+
+
+def _shouting(sent: Span) -> bool:
+    """All-caps sentences (headlines, transcripts) where "IS" may be the verb."""
+    letters = [t for t in sent if t.is_alpha]
+    return len(letters) > 2 and sum(t.is_upper for t in letters) > len(letters) / 2
+
+
+def place_context(doc: Doc, start: int, end: int, *, strict: bool = False) -> bool:
+    """Whether the words around tokens [start, end) say a place is named there.
+
+    With `strict`, bare prepositions ("in", "at") do not count: they also precede
+    organisations and people ("in Reuters' report", "at Amnesty").
+    """
+    prev = doc[start - 1].lower_ if start > 0 else ""
+    prev2 = doc[start - 2].lower_ if start > 1 else ""
+    nxt = doc[end].lower_ if end < len(doc) else ""
+    if prev in PLACE_CUES or (prev == "of" and prev2 in PLACE_NOUNS):
+        return True
+    if nxt in PLACE_NOUNS and nxt not in {"state", "port", "camp"}:
+        return True
+    return not strict and prev in PLACE_PREPOSITIONS
 
 
 @Language.factory(
@@ -38,6 +115,10 @@ class GazetteerRuler:
     """Match gazetteer names and give them precedence over model entities.
 
     Matched spans get the ontology class as label and the gazetteer key as `kb_id_`.
+    Precedence: a trusted gazetteer name replaces overlapping model entities, except that a
+    place name inside a longer model PERSON/ORG/FAC name ("Ahmad" in "Ahmad al Wawi",
+    "Aleppo" in "Aleppo Media Center") leaves the model's name alone. A weak name is kept
+    only when the model has an entity on exactly that span and it or the context says place.
     """
 
     def __init__(self, nlp: Language, name: str = "kg_gazetteer", *, overwrite_ents: bool = True,
@@ -49,6 +130,7 @@ class GazetteerRuler:
         self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
         self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.gazetteer = gazetteer or default_gazetteer()
+        self.names: dict[str, _Name] = {}
         self._load(self.gazetteer)
 
     def _load(self, gaz: Gazetteer) -> None:
@@ -58,32 +140,86 @@ class GazetteerRuler:
             for alias in entry.names:
                 if len(alias) < self.min_length:
                     continue
-                target = exact if len(alias) <= CASE_SENSITIVE_MAX else folded
-                target.setdefault(alias, set()).add(entry.key)
-                if alias.lower().startswith("al-") and len(alias) > 6:
-                    folded.setdefault(alias[3:], set()).add(entry.key)
+                if entry.cls == "Location" and not alias[:1].isupper() \
+                        and alias.split("-")[0].lower() not in ARTICLES:
+                    continue  # lower-case place aliases are words, not names
+                weak = _is_weak(entry, alias)
+                match_id = f"{entry.key}|{'w' if weak else 's'}"
+                self.names[match_id] = _Name(entry.key, weak)
+                for variant in _alias_variants(alias):
+                    target = exact if len(variant) <= CASE_SENSITIVE_MAX else folded
+                    target.setdefault(variant, set()).add(match_id)
         for table, matcher in ((exact, self.exact), (folded, self.folded)):
             texts = list(table)
             for text, doc in zip(texts, self.nlp.tokenizer.pipe(texts), strict=True):
-                for key in sorted(table[text]):
-                    matcher.add(key, [doc])
+                for match_id in sorted(table[text]):
+                    matcher.add(match_id, [doc])
 
-    def _rank(self, key: str) -> tuple[int, int]:
-        """Prefer actors over places of the same name, then populous places."""
-        entry = self.gazetteer.entries[key]
-        return (entry.cls != "Location", entry.population or 0)
+    def _rank(self, name: _Name) -> tuple[int, int, int]:
+        """Prefer trusted names, actors over places of the same name, then populous places."""
+        entry = self.gazetteer.entries[name.key]
+        return (not name.weak, entry.cls != "Location", entry.population or 0)
 
-    def __call__(self, doc: Doc) -> Doc:
-        best: dict[tuple[int, int], str] = {}
+    def _matches(self, doc: Doc) -> dict[tuple[int, int], _Name]:
+        best: dict[tuple[int, int], _Name] = {}
         for matcher in (self.exact, self.folded):
             for match_id, start, end in matcher(doc):
-                key = self.nlp.vocab.strings[match_id]
+                name = self.names[self.nlp.vocab.strings[match_id]]
                 old = best.get((start, end))
-                if old is None or self._rank(key) > self._rank(old):
-                    best[(start, end)] = key
-        spans = [Span(doc, s, e, label=self.gazetteer.entries[k].cls, kb_id=k)
-                 for (s, e), k in best.items()]
-        spans = filter_spans(spans)
+                if old is None or self._rank(name) > self._rank(old):
+                    best[(start, end)] = name
+        return best
+
+    def _acceptable(self, span: Span, name: _Name, model: dict[tuple[int, int], Span]) -> bool:
+        entry = self.gazetteer.entries[name.key]
+        if entry.cls == "Location" and not _capitalised(span):
+            return False
+        if len(span.text) <= CASE_SENSITIVE_MAX and _shouting(span.sent):
+            return False
+        if not name.weak:
+            return True
+        same = model.get((span.start, span.end))
+        if same is None:
+            return False
+        return same.label_ in MODEL_PLACE_LABELS or place_context(span.doc, span.start, span.end)
+
+    @staticmethod
+    def _merge_same_key(spans: list[Span]) -> list[Span]:
+        """Overlapping matches of one entry become one span ("UK-based Syrian Observatory
+        for Human Rights"), so a sub-word such as "Human" cannot match on its own."""
+        spans = sorted(spans, key=lambda s: (s.kb_id_, s.start, -s.end))
+        out: list[Span] = []
+        for span in spans:
+            last = out[-1] if out else None
+            if last is not None and last.kb_id_ == span.kb_id_ and span.start < last.end:
+                if span.end > last.end:
+                    out[-1] = Span(span.doc, last.start, span.end, label=last.label_,
+                                   kb_id=last.kb_id_)
+                continue
+            out.append(span)
+        return out
+
+    @staticmethod
+    def _with_article(span: Span) -> Span:
+        """Extend "Hader" to "al-Hader" when the text writes the article."""
+        doc, start = span.doc, span.start
+        if start >= 2 and doc[start - 1].text == "-" and doc[start - 2].lower_ in ARTICLES \
+                and not doc[start - 2].whitespace_ and not doc[start - 1].whitespace_:
+            return Span(doc, start - 2, span.end, label=span.label_, kb_id=span.kb_id_)
+        return span
+
+    def __call__(self, doc: Doc) -> Doc:
+        model = {(e.start, e.end): e for e in doc.ents}
+        spans = []
+        for (start, end), name in self._matches(doc).items():
+            span = Span(doc, start, end, label=self.gazetteer.entries[name.key].cls,
+                        kb_id=name.key)
+            if self._acceptable(span, name, model):
+                spans.append(self._with_article(span))
+        spans = _merge_weapon_types(filter_spans(self._merge_same_key(spans)))
+        names = [e for e in doc.ents if e.label_ in {"PERSON", "ORG", "FAC"} and _proper(e)]
+        spans = [s for s in spans if not (s.label_ == "Location" and any(
+            e.start <= s.start and s.end <= e.end and len(e) > len(s) for e in names))]
         if self.overwrite_ents:
             taken = {i for span in spans for i in range(span.start, span.end)}
             kept = [e for e in doc.ents if not any(i in taken for i in range(e.start, e.end))]
@@ -92,6 +228,23 @@ class GazetteerRuler:
             spans = [s for s in spans if not any(k.start < s.end and s.start < k.end for k in kept)]
         doc.ents = filter_spans([*spans, *kept])
         return doc
+
+
+def _merge_weapon_types(spans: list[Span]) -> list[Span]:
+    """"TOW guided anti-tank missiles": a named weapon followed by its generic type
+    (lower-case, at most two words apart) is one mention of the named weapon."""
+    spans = sorted(spans, key=lambda s: s.start)
+    out: list[Span] = []
+    for span in spans:
+        last = out[-1] if out else None
+        if last is not None and last.label_ == span.label_ == "Weapon" \
+                and 0 <= span.start - last.end <= 2 and span.text.islower() \
+                and not last.text.islower() \
+                and all(t.is_lower and t.is_alpha for t in span.doc[last.end:span.start]):
+            out[-1] = Span(span.doc, last.start, span.end, label="Weapon", kb_id=last.kb_id_)
+            continue
+        out.append(span)
+    return out
 
 
 @Language.factory("kg_entity_typer", default_config={"drop_other": True})
@@ -104,7 +257,8 @@ class EntityTyper:
     """Map model NER labels onto the ontology classes, correcting them from context.
 
     Non-entity model labels (DATE, CARDINAL...) move to `doc.spans["kg_other"]` so later
-    components (dates, casualty counts) still see them.
+    components (dates, casualty counts) still see them. Junk the model calls an entity
+    ("Overnight" as GPE, lower-case words) is dropped.
     """
 
     def __init__(self, name: str = "kg_entity_typer", *, drop_other: bool = True,
@@ -120,8 +274,10 @@ class EntityTyper:
         if label == "NORP":
             key = self.gazetteer.by_demonym.get(fold(span.text))
             return ("StateActor", key) if key else (None, "")
-        prev = span.doc[span.start - 1].lower_ if span.start > 0 else ""
-        if label in {"Person", "Organization"} and prev in LOCATION_CUES and span[0].is_title:
+        if _junk(span):
+            return None, ""
+        if label in {"Person", "Organization"} and place_context(
+                span.doc, span.start, span.end, strict=label == "Organization"):
             label = "Location"
         return label, ""
 
@@ -129,8 +285,7 @@ class EntityTyper:
         ents: list[Span] = []
         other: list[Span] = []
         for ent in doc.ents:
-            if ent.label_ in {"ArmedGroup", "StateActor", "Location", "Organization", "Person",
-                              "Weapon"}:
+            if ent.label_ in KG_CLASSES:
                 ents.append(ent)
                 continue
             cls, key = self._type(ent)
@@ -141,6 +296,21 @@ class EntityTyper:
         doc.ents = ents
         doc.spans["kg_other"] = other
         return doc
+
+
+def _junk(span: Span) -> bool:
+    """Model entities that are not names: no capital letter, or a single sentence-initial
+    word the tagger does not read as a proper noun ("Overnight, Turkey said...")."""
+    if not any(t.text[:1].isupper() for t in span):
+        return True
+    first = span[0]
+    return len(span) == 1 and first.is_sent_start and first.pos_ not in {"PROPN", "X"}
+
+
+def _proper(span: Span) -> bool:
+    """Every word capitalised, bar particles: "Ahmad al Wawi", "Aleppo Media Center"."""
+    return all(t.text[:1].isupper() or t.lower_ in NAME_PARTICLES or not t.is_alpha
+               for t in span)
 
 
 def entity_spans(doc: Doc) -> Iterable[Span]:

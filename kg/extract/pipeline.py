@@ -14,6 +14,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+import kg.extract.actors
 import kg.extract.entities
 import kg.extract.events
 import kg.extract.relations  # noqa: F401  (registers the factories)
@@ -28,6 +29,8 @@ from kg.records import Article, Entity, Event, Extraction, Mention, Relation
 PIPELINE: list[tuple[str, dict[str, Any]]] = [
     ("kg_gazetteer", {"overwrite_ents": True}),
     ("kg_entity_typer", {}),
+    ("kg_actors", {}),
+    ("kg_coref", {}),
     ("kg_events", {}),
     ("kg_relations", {}),
 ]
@@ -71,17 +74,26 @@ class _EntityTable:
         self.gazetteer = gazetteer
         self.entities: dict[tuple[str, str], Entity] = {}
 
+    @staticmethod
+    def _canonical(span: Span) -> Span:
+        """The span that names this entity in full (kg_coref: "Abadi" -> "Haider al-Abadi")."""
+        aliases = span.doc._.kg_alias_of or {}
+        full = aliases.get((span.start, span.end))
+        return span.doc[full[0]:full[1]] if full else span
+
     def _identity(self, span: Span) -> tuple[str, str]:
         if span.kb_id_:
             return ("key", span.kb_id_)
-        return (span.label_, fold(span.text))
+        return (span.label_, fold(_bare_name(span)))
 
     def add(self, span: Span) -> Entity:
-        ident = self._identity(span)
+        named = self._canonical(span)
+        ident = self._identity(named)
         ent = self.entities.get(ident)
         if ent is None:
             entry = self.gazetteer.entries.get(span.kb_id_) if span.kb_id_ else None
-            ent = Entity(id=f"e{len(self.entities) + 1}", label=entry.label if entry else span.text,
+            ent = Entity(id=f"e{len(self.entities) + 1}",
+                         label=entry.label if entry else _bare_name(named),
                          cls=span.label_, key=span.kb_id_ or None)
             if entry is not None:
                 ent.wikidata, ent.subclass, ent.country = entry.qid, entry.subclass, entry.country
@@ -91,6 +103,16 @@ class _EntityTable:
         if all(m.start != mention.start for m in ent.mentions):
             ent.mentions.append(mention)
         return ent
+
+
+def _bare_name(span: Span) -> str:
+    """A name without the article or possessive around it ("the Observatory's")."""
+    start, end = span.start, span.end
+    if end - start > 1 and span[0].lower_ == "the":
+        start += 1
+    if end - start > 1 and span[-1].lower_ in {"'s", "’s"}:
+        end -= 1
+    return span.doc[start:end].text
 
 
 def doc_to_extraction(doc: Doc, article: Article,
