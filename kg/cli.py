@@ -171,13 +171,25 @@ def query(query: str | None, query_file, fmt: str,
 @STORE_OPTION
 @click.option("--host", default=None, help="Interface (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 5000).")
-@click.option("--allow-update", is_flag=True, help="Enable SPARQL Update (needs --token).")
+@click.option("--allow-update", is_flag=True, help="Enable SPARQL Update and the Graph Store "
+              "Protocol (needs --token).")
 @click.option("--token", default=None, help="Bearer token required for updates.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=None,
+              help="Query timeout in seconds (default 30); the query is killed at the deadline.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=None,
+              help="Row cap per result (default 10000); cut results carry X-KG-Truncated: true.")
+@click.option("--allow-service", "allow_service", multiple=True, metavar="HOST",
+              help="Allow SERVICE calls to HOST or HOST:PORT (repeatable; default: none).")
+@click.option("--cors", default=None, metavar="ORIGIN",
+              help="Allow cross-origin requests from ORIGIN (comma-separated, or '*').")
 def serve(store_path: Path | None, host: str | None, port: int | None, allow_update: bool,
-          token: str | None) -> None:
+          token: str | None, timeout: float | None, max_rows: int | None,
+          allow_service: tuple[str, ...], cors: str | None) -> None:
     """Serve the SPARQL endpoint and query page (waitress, concurrent readers).
 
-    Example: kg serve --store kg-store --port 5000
+    Read-only, no SERVICE, 30 s timeout and 10000-row cap unless told otherwise.
+
+    Example: kg serve --store kg-store --port 5000 --timeout 10 --cors '*'
     """
     from waitress import serve as waitress_serve
 
@@ -187,7 +199,9 @@ def serve(store_path: Path | None, host: str | None, port: int | None, allow_upd
     if allow_update and not token:
         raise click.UsageError("--allow-update needs --token TOKEN")
     settings = _settings(store=store_path, host=host, port=port,
-                         allow_update=allow_update or None, update_token=token)
+                         allow_update=allow_update or None, update_token=token,
+                         query_timeout=timeout, max_rows=max_rows,
+                         service_allowlist=allow_service or None, cors_origins=cors)
     try:
         app = create_app(settings)
     except StoreError as exc:

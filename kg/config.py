@@ -27,7 +27,8 @@ class Settings:
     allow_update: bool = False
     update_token: str = ""
     service_allowlist: tuple[str, ...] = field(default_factory=tuple)
-    cors_origins: str = ""
+    cors_origins: str = ""  # '*' or comma-separated origins allowed to call the endpoint
+    query_workers: int = 2  # killable query processes (0: query in the request thread)
     batch_size: int = 32
 
     @classmethod

@@ -1,14 +1,16 @@
 """The Flask application: `create_app(config)` builds it, no module-level state.
 
-Blueprints: `sparql` (SPARQL 1.1 Protocol query endpoint), `update` (SPARQL Update, off
+Blueprints: `sparql` (SPARQL 1.1 Protocol query endpoint), `describe` (service description,
+VoID, dereferenceable /id/ pages), `update` (SPARQL Update and Graph Store Protocol, off
 unless enabled with a bearer token), `export` (dumps over HTTP), `ui` (query page).
 """
 
 from __future__ import annotations
 
+import atexit
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, Response, g, request
 from pyoxigraph import Store
 
 from kg.config import Settings
@@ -19,6 +21,9 @@ def create_app(config: Settings | dict[str, Any] | None = None, *,
                store: Store | None = None) -> Flask:
     """Build the app from Settings (or a dict of Settings fields); `store` overrides the path.
 
+    With a path and no updates, queries run in killable worker processes (real timeouts);
+    a passed-in or writable store is queried in the request thread.
+
     Example:
         app = create_app({"store": "kg-store"}); app.run()
     """
@@ -26,9 +31,19 @@ def create_app(config: Settings | dict[str, Any] | None = None, *,
     app = Flask(__name__)
     app.config["KG"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    from kg.serve.executor import InlineExecutor, ProcessExecutor
+
     if store is None:
         store = open_store(settings.store, read_only=not settings.allow_update)
+        if settings.allow_update or settings.query_workers < 1:
+            executor: InlineExecutor | ProcessExecutor = InlineExecutor(store)
+        else:
+            executor = ProcessExecutor(settings.store, settings.query_workers)
+            atexit.register(executor.close)
+    else:
+        executor = InlineExecutor(store)
     app.extensions["kg_store"] = store
+    app.extensions["kg_executor"] = executor
 
     from kg.serve import describe, export, ontology_doc, sparql, ui, update
 
@@ -39,7 +54,27 @@ def create_app(config: Settings | dict[str, Any] | None = None, *,
     app.register_blueprint(ui.bp)
     app.register_blueprint(ontology_doc.bp)
     sparql.register_error_handlers(app)
+    _enable_cors(app, settings.cors_origins)
     return app
+
+
+def _enable_cors(app: Flask, origins: str) -> None:
+    """Allow cross-origin reads from the configured origins ('*' or a comma-separated list)."""
+    allowed = {o.strip() for o in origins.split(",") if o.strip()}
+    if not allowed:
+        return
+
+    @app.after_request
+    def _cors(resp: Response) -> Response:
+        origin = request.headers.get("Origin")
+        if origin and ("*" in allowed or origin in allowed):
+            resp.headers["Access-Control-Allow-Origin"] = "*" if "*" in allowed else origin
+            resp.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, DELETE, OPTIONS"
+            resp.headers["Access-Control-Allow-Headers"] = "Accept, Authorization, Content-Type"
+            resp.headers["Access-Control-Expose-Headers"] = "X-KG-Truncated, X-KG-Max-Rows"
+            if "*" not in allowed:
+                resp.headers["Vary"] = "Origin"
+        return resp
 
 
 def get_store() -> Store:
@@ -52,6 +87,7 @@ def get_store() -> Store:
 
 
 def settings() -> Settings:
+    """The Settings the current app was built with."""
     from flask import current_app
 
     return current_app.config["KG"]

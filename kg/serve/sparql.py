@@ -1,127 +1,155 @@
 """SPARQL 1.1 Protocol query endpoint at /sparql.
 
 GET ?query=, POST form and POST application/sparql-query; `default-graph-uri` and
-`named-graph-uri`; results chosen by the Accept header or `format=`. Without either
-graph parameter the default graph is the union of all article graphs.
-A bad query is a 400 carrying the parser's message, never a 500.
+`named-graph-uri`; results chosen by the Accept header (q-values honoured) or `format=`.
+Without FROM or graph parameters the default graph is the union of all article graphs.
+SERVICE is refused unless its host is allowlisted; queries run with a row cap (signalled by
+the `X-KG-Truncated: true` header) and a timeout that really stops them (kg.serve.executor).
+A bad query is a 4xx carrying the parser's message, never a 500.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, request
-from pyoxigraph import (
-    DefaultGraph,
-    NamedNode,
-    Quad,
-    QueryBoolean,
-    QueryResultsFormat,
-    QuerySolutions,
-    QueryTriples,
-    RdfFormat,
-    serialize,
-)
+from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from kg.ontology import PREFIXES
-from kg.serve import get_store
+from kg.serve import settings
+from kg.serve.query_scan import refused_services, scan_query
+from kg.serve.results import QueryJob
 
 bp = Blueprint("sparql", __name__)
 
-RESULT_TYPES: dict[str, QueryResultsFormat] = {
-    "application/sparql-results+json": QueryResultsFormat.JSON,
-    "application/json": QueryResultsFormat.JSON,
-    "application/sparql-results+xml": QueryResultsFormat.XML,
-    "application/xml": QueryResultsFormat.XML,
-    "text/csv": QueryResultsFormat.CSV,
-    "text/tab-separated-values": QueryResultsFormat.TSV,
+# Offered media type -> canonical media type of the answer, in order of preference.
+RESULT_OFFERS: dict[str, str] = {
+    "application/sparql-results+json": "application/sparql-results+json",
+    "application/json": "application/sparql-results+json",
+    "application/sparql-results+xml": "application/sparql-results+xml",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+    "text/csv": "text/csv",
+    "text/tab-separated-values": "text/tab-separated-values",
 }
-GRAPH_TYPES: dict[str, RdfFormat] = {
-    "text/turtle": RdfFormat.TURTLE,
-    "application/n-triples": RdfFormat.N_TRIPLES,
-    "text/plain": RdfFormat.N_TRIPLES,
-    "application/n-quads": RdfFormat.N_QUADS,
-    "application/trig": RdfFormat.TRIG,
-    "application/ld+json": RdfFormat.JSON_LD,
-    "application/rdf+xml": RdfFormat.RDF_XML,
+GRAPH_OFFERS: dict[str, str] = {
+    "text/turtle": "text/turtle",
+    "application/x-turtle": "text/turtle",
+    "text/n3": "text/turtle",
+    "application/n-triples": "application/n-triples",
+    "text/plain": "application/n-triples",
+    "application/n-quads": "application/n-quads",
+    "application/trig": "application/trig",
+    "application/ld+json": "application/ld+json",
+    "application/json": "application/ld+json",
+    "application/rdf+xml": "application/rdf+xml",
+    "application/xml": "application/rdf+xml",
+    "text/xml": "application/rdf+xml",
 }
 FORMAT_PARAM = {"json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+                "srj": "application/sparql-results+json", "srx": "application/sparql-results+xml",
                 "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
                 "ttl": "text/turtle", "nt": "application/n-triples",
                 "ntriples": "application/n-triples", "nq": "application/n-quads",
-                "trig": "application/trig", "jsonld": "application/ld+json",
-                "rdfxml": "application/rdf+xml"}
+                "nquads": "application/n-quads", "trig": "application/trig",
+                "jsonld": "application/ld+json", "json-ld": "application/ld+json",
+                "rdfxml": "application/rdf+xml", "rdf": "application/rdf+xml"}
 
 
 class BadRequest(Exception):
-    """A client error: answered with 400 and the message as text."""
+    """A client error: answered with its status (default 400) and the message as text."""
 
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
 
 
-def _choose(offers: dict[str, object], default: str) -> str:
+def negotiate(offers: dict[str, str], strict: bool = True) -> str | None:
+    """Canonical media type for this request: `format=` wins, then Accept, else the default.
+
+    A `format=` naming a type this query form cannot produce is a 406 (the client asked
+    explicitly; None when not `strict`, because the query form is not known yet); an Accept
+    header with nothing we offer gets the default, like most endpoints.
+    """
     fmt = request.values.get("format")
     if fmt:
-        mime = FORMAT_PARAM.get(fmt.lower(), fmt)
+        mime = FORMAT_PARAM.get(fmt.lower(), fmt.lower())
+        if mime == "application/sparql-results+json" and offers is GRAPH_OFFERS:
+            mime = "application/ld+json"  # format=json on CONSTRUCT: JSON-LD
+        if mime == "application/sparql-results+xml" and offers is GRAPH_OFFERS:
+            mime = "application/rdf+xml"
         if mime in offers:
-            return mime
-        raise BadRequest(f"unsupported format {fmt!r} for this query", 406)
+            return offers[mime]
+        if mime not in FORMAT_PARAM.values() and mime not in RESULT_OFFERS | GRAPH_OFFERS:
+            raise BadRequest(f"unsupported format {fmt!r}; use one of "
+                             f"{', '.join(sorted(FORMAT_PARAM))}", 406)
+        if not strict:
+            return None
+        raise BadRequest(f"unsupported format {fmt!r}; use one of "
+                         f"{', '.join(sorted(FORMAT_PARAM))}", 406)
     best = request.accept_mimetypes.best_match(list(offers), default=None)
-    if best is None or (request.accept_mimetypes.best == "*/*" and best not in offers):
-        return default
-    return best
+    return offers[best] if best else next(iter(offers.values()))
 
 
-def _query_text() -> str:
+def query_text() -> str:
+    """The query from GET ?query=, a form body, or an application/sparql-query body."""
     if request.method == "POST":
         ctype = (request.mimetype or "").lower()
         if ctype == "application/sparql-query":
-            return request.get_data(as_text=True)
+            return _decode(request.get_data())
         if ctype not in {"application/x-www-form-urlencoded", "multipart/form-data"}:
             raise BadRequest(f"unsupported Content-Type {ctype!r}: use "
                              "application/sparql-query or a form", 415)
-        query = request.form.get("query")
+        queries = request.form.getlist("query")
     else:
-        query = request.args.get("query")
-    if query is None:
+        queries = request.args.getlist("query")
+    if len(queries) > 1:
+        raise BadRequest("more than one 'query' parameter")
+    if not queries:
         raise BadRequest("missing 'query' parameter")
-    return query
+    return queries[0]
 
 
-def run_query(query: str) -> QuerySolutions | QueryBoolean | QueryTriples:
-    """Evaluate with the protocol's dataset parameters; SyntaxError becomes 400."""
+def _decode(body: bytes) -> str:
+    charset = request.mimetype_params.get("charset", "utf-8")
+    try:
+        return body.decode(charset)
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"query body is not valid {charset}: {exc}") from None
+
+
+def build_job(text: str) -> tuple[QueryJob, bool]:
+    """Check the query against the safety settings and describe how to run it."""
+    conf = settings()
+    scan = scan_query(text)
+    refused = refused_services(scan, conf.service_allowlist)
+    if refused:
+        raise BadRequest("SERVICE is not allowed to " + ", ".join(refused) + " (the operator "
+                         "can allow hosts with `kg serve --allow-service HOST`)", 403)
     default = request.values.getlist("default-graph-uri")
     named = request.values.getlist("named-graph-uri")
-    kwargs: dict[str, object] = {"prefixes": None}
-    if default:
-        kwargs["default_graph"] = [NamedNode(u) for u in default]
-    else:
-        kwargs["use_default_graph_as_union"] = True
-    if named:
-        kwargs["named_graphs"] = [NamedNode(u) for u in named]
-    try:
-        return get_store().query(query, **kwargs)
-    except SyntaxError as exc:
-        raise BadRequest(f"SPARQL syntax error: {exc}") from None
-    except ValueError as exc:
-        raise BadRequest(f"invalid request: {exc}") from None
+    # Protocol graph parameters override FROM / FROM NAMED (SPARQL 1.1 Protocol 2.1.4).
+    job = QueryJob(
+        query=text,
+        select_type=negotiate(RESULT_OFFERS, strict=False),
+        graph_type=negotiate(GRAPH_OFFERS, strict=False),
+        default_graphs=default if (default or named) else None,
+        named_graphs=named if named else ([] if default else None),
+        max_rows=conf.max_rows,
+        timeout=conf.query_timeout,
+        prefixes=PREFIXES,
+    )
+    return job, scan.has_from
 
 
-def _respond(result: QuerySolutions | QueryBoolean | QueryTriples) -> Response:
-    if isinstance(result, (QuerySolutions, QueryBoolean)):
-        mime = _choose(RESULT_TYPES, "application/sparql-results+json")
-        body = result.serialize(format=RESULT_TYPES[mime])
-        if mime in {"application/json", "application/xml"}:
-            mime = mime.replace("/", "/sparql-results+")
-        return Response(body, mimetype=mime)
-    mime = _choose(GRAPH_TYPES, "text/turtle")
-    fmt = GRAPH_TYPES[mime]
-    prefixes = PREFIXES if fmt in {RdfFormat.TURTLE, RdfFormat.TRIG} else None
-    if fmt in {RdfFormat.N_QUADS, RdfFormat.TRIG}:
-        quads = (Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in result)
-        return Response(serialize(quads, format=fmt, prefixes=prefixes), mimetype=mime)
-    return Response(serialize(result, format=fmt, prefixes=prefixes), mimetype=mime)
+def answer(job: QueryJob, has_from: bool) -> Response:
+    """Run the job on the app's executor and turn the outcome into a response."""
+    outcome = current_app.extensions["kg_executor"].run(job, has_from)
+    if outcome.status >= 400:
+        raise BadRequest(outcome.body.decode(errors="replace").strip(), outcome.status)
+    resp = Response(outcome.body, status=outcome.status, mimetype=outcome.media_type)
+    if outcome.truncated:
+        resp.headers["X-KG-Truncated"] = "true"
+        resp.headers["X-KG-Max-Rows"] = str(job.max_rows)
+    return resp
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -131,7 +159,8 @@ def sparql() -> Response:
         from kg.serve.describe import service_description
 
         return service_description()
-    return _respond(run_query(_query_text()))
+    job, has_from = build_job(query_text())
+    return answer(job, has_from)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -143,8 +172,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
-        if request.path.startswith("/sparql") or request.accept_mimetypes.best != "text/html":
+        if request.accept_mimetypes.best != "text/html" or request.path.startswith("/sparql"):
             return Response(f"{exc.code} {exc.name}: {exc.description}\n", status=exc.code,
                             mimetype="text/plain")
-        return exc
-
+        return exc  # type: ignore[return-value]
