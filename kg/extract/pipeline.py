@@ -23,6 +23,7 @@ from kg.config import PREFERRED_MODELS
 from kg.extract.event_records import EventMerger
 from kg.extract.events import EventMention, place_specificity
 from kg.gazetteer import Gazetteer, default_gazetteer, fold
+from kg.link import default_linker, link_extraction
 from kg.records import Article, Entity, Event, Extraction, Mention, Relation
 
 # Components added after the model, in order, with their config (like a spaCy .cfg).
@@ -95,9 +96,8 @@ class _EntityTable:
             ent = Entity(id=f"e{len(self.entities) + 1}",
                          label=entry.label if entry else _bare_name(named),
                          cls=span.label_, key=span.kb_id_ or None)
-            if entry is not None:
-                ent.wikidata, ent.subclass, ent.country = entry.qid, entry.subclass, entry.country
-                ent.lat, ent.lon = entry.lat, entry.lon
+            if entry is not None:  # QID, coordinates, country: decided by kg.link
+                ent.subclass = entry.subclass
             self.entities[ident] = ent
         mention = _mention(span)
         if all(m.start != mention.start for m in ent.mentions):
@@ -169,7 +169,8 @@ class Extractor:
         """Yield one Extraction per article, in input order."""
         stream = ((a.text, a) for a in articles)
         for doc, article in self.nlp.pipe(stream, as_tuples=True, batch_size=self.batch_size):
-            yield doc_to_extraction(doc, article, self.gazetteer)
+            yield link_extraction(doc_to_extraction(doc, article, self.gazetteer),
+                                  default_linker(self.gazetteer))
 
     def extract_one(self, article: Article) -> Extraction:
         return next(self.extract([article]))

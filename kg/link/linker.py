@@ -1,0 +1,253 @@
+"""Offline entity linking: gazetteer entries (and their Wikidata QIDs) for extracted entities.
+
+Why a linker after the entity ruler: the ruler matches names without looking at the
+article, so "Tripoli" always becomes the most populous Tripoli and "Georgia" always the
+country. The linker re-decides with what the article says: the countries of the other
+entities, places that lie in (or contain) a candidate, cue words ("Aleppo province"),
+class compatibility and a prior. A wrong QID poisons every join downstream, so a decision
+whose confidence is below `LINK_THRESHOLD` leaves the entity unlinked (NIL): no QID, no
+coordinates, and the mapping gives it a local IRI instead.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from kg.gazetteer import Entry, Gazetteer, default_gazetteer, fold
+from kg.link.index import Candidate, CandidateIndex, index_for
+from kg.records import Entity, Extraction
+
+LINK_THRESHOLD = 0.7
+SHARE_TEMPERATURE = 0.1  # a score lead of 0.2 over a rival gives ~88% of the mass
+# How well an entry of class (column) fits an entity typed (row); absent pairs never link.
+CLASS_FIT: dict[tuple[str, str], float] = {
+    ("Location", "Location"): 1.0, ("StateActor", "StateActor"): 1.0,
+    ("ArmedGroup", "ArmedGroup"): 1.0, ("Organization", "Organization"): 1.0,
+    ("Person", "Person"): 1.0, ("Weapon", "Weapon"): 1.0,
+    ("StateActor", "Location"): 0.9, ("Location", "StateActor"): 0.9,  # Syria the state/land
+    ("ArmedGroup", "StateActor"): 0.8, ("StateActor", "ArmedGroup"): 0.8,
+    ("ArmedGroup", "Organization"): 0.7, ("Organization", "ArmedGroup"): 0.7,
+}
+ADMIN_CUE = re.compile(r"^\W{0,2}\s*(province|governorate|region|oblast|district|state)\b",
+                       re.IGNORECASE)
+TOWN_CUE = re.compile(r"\b(city|town|village|suburb|district) of\s*$", re.IGNORECASE)
+ADMIN_WORDS = {"governorate", "province", "oblast", "region", "state", "district", "muhafazat"}
+MAJOR_PLACE = 1_000_000  # places this populous are plausible in any article
+
+
+def _core(name: str | None) -> str:
+    """'Aleppo Governorate' -> 'aleppo': the part of an admin name people write."""
+    if not name:
+        return ""
+    return " ".join(t for t in fold(name).split() if t not in ADMIN_WORDS)
+
+
+@dataclass
+class ArticleContext:
+    """What the rest of the article says, for ranking one entity's candidates."""
+
+    text: str
+    countries: Counter[str] = field(default_factory=Counter)
+    anchors: dict[str, list[Entry]] = field(default_factory=dict)  # entity id -> sure entries
+    names: dict[str, set[str]] = field(default_factory=dict)  # entity id -> folded names
+
+    def countries_without(self, entity_id: str) -> Counter[str]:
+        own = Counter(e.country for e in self.anchors.get(entity_id, ()) if e.country)
+        return self.countries - own
+
+    def other_names(self, entity_id: str) -> set[str]:
+        return {n for eid, names in self.names.items() if eid != entity_id for n in names}
+
+    def other_anchors(self, entity_id: str) -> list[Entry]:
+        return [e for eid, es in self.anchors.items() if eid != entity_id for e in es]
+
+
+@dataclass(frozen=True)
+class LinkDecision:
+    """The linker's answer for one entity: an entry (or None = NIL) and why."""
+
+    entry: Entry | None
+    confidence: float
+    method: str
+    score: float = 0.0
+
+    @property
+    def qid(self) -> str | None:
+        return self.entry.qid if self.entry else None
+
+
+def _fits(cls: str, entry: Entry) -> bool:
+    """Class compatibility; a place may be a state only as a whole country."""
+    if cls == "Location" and entry.cls == "StateActor":
+        return entry.subclass == "State"
+    return (cls, entry.cls) in CLASS_FIT
+
+
+def _identity(entry: Entry) -> str:
+    """Entries that are the same real-world thing (the state and the country) share it."""
+    return entry.qid or entry.key
+
+
+class Linker:
+    """Decide, for every entity of an extraction, which gazetteer entry (if any) it is."""
+
+    def __init__(self, gazetteer: Gazetteer | None = None, *,
+                 threshold: float = LINK_THRESHOLD) -> None:
+        self.gazetteer = gazetteer or default_gazetteer()
+        self.index: CandidateIndex = index_for(self.gazetteer)
+        self.threshold = threshold
+
+    # -- candidates
+    def _names(self, entity: Entity) -> list[str]:
+        return list(dict.fromkeys([entity.label, *(m.text for m in entity.mentions)]))
+
+    def candidates(self, entity: Entity) -> list[Candidate]:
+        """Class-compatible candidates from every name of the entity, best level per entry."""
+        coarse = entity.cls in {"Location", "ArmedGroup", "Organization", "StateActor"}
+        best: dict[str, Candidate] = {}
+        if entity.key and entity.key in self.gazetteer.entries:  # the ruler's key match
+            best[entity.key] = Candidate(self.gazetteer.entries[entity.key], 1.0, "exact")
+        for name in self._names(entity):
+            for cand in self.index.candidates(name, coarse=coarse,
+                                              fuzzy=entity.cls == "Location"):
+                if not _fits(entity.cls, cand.entry):
+                    continue
+                old = best.get(cand.entry.key)
+                if old is None or cand.quality > old.quality:
+                    best[cand.entry.key] = cand
+        return list(best.values())
+
+    # -- context
+    def context(self, extraction: Extraction) -> ArticleContext:
+        """Countries and places the article is sure about: entities with one exact identity."""
+        ctx = ArticleContext(text=extraction.article.text)
+        for ent in extraction.entities:
+            ctx.names[ent.id] = {fold(n) for n in self._names(ent)}
+            exact = [c for c in self.candidates(ent) if c.quality >= 0.95]
+            if len({_identity(c.entry) for c in exact}) == 1:
+                ctx.anchors[ent.id] = [c.entry for c in exact]
+                for country in {c.entry.country for c in exact if c.entry.country}:
+                    ctx.countries[country] += 1
+        return ctx
+
+    # -- scoring
+    def _prior(self, entry: Entry) -> float:
+        if entry.cls != "Location" or entry.subclass == "Country":
+            return 1.0
+        if entry.subclass == "AdministrativeArea":
+            return 0.3
+        if entry.population:
+            return min(1.0, math.log10(entry.population + 1) / 7)
+        return 0.4
+
+    def _country_fit(self, entry: Entry, countries: Counter[str]) -> float:
+        if entry.country and countries.get(entry.country):
+            return 1.0
+        if entry.subclass in {"Country", "State"} or not countries:
+            return 0.5
+        if entry.cls != "Location":
+            return 0.5 if entry.country is None else 0.25
+        return 0.3 if (entry.population or 0) >= MAJOR_PLACE else 0.0
+
+    def _cooccurrence(self, entry: Entry, entity: Entity, ctx: ArticleContext) -> float:
+        if entry.cls != "Location":
+            return 0.0
+        bonus = 0.0
+        core = _core(entry.label)
+        others = ctx.other_anchors(entity.id)
+        if entry.subclass in {"AdministrativeArea", "Country"} and any(
+                _core(o.admin1) == core and o.country == entry.country for o in others):
+            bonus += 0.25  # a place the article names lies in this area
+        if entry.admin1 and entry.subclass == "PopulatedPlace" and (
+                _core(entry.admin1) in ctx.other_names(entity.id)
+                or any(o.subclass == "AdministrativeArea" and o.label == entry.admin1
+                       for o in others)):
+            bonus += 0.1  # the article names the area this place lies in
+        for m in entity.mentions:
+            after = ctx.text[m.end:m.end + 20] if ctx.text else ""
+            before = ctx.text[max(0, m.start - 20):m.start] if ctx.text else ""
+            if ADMIN_CUE.match(after):
+                bonus += 0.2 if entry.subclass == "AdministrativeArea" else -0.1
+                break
+            if TOWN_CUE.search(before) and entry.subclass == "PopulatedPlace":
+                bonus += 0.05
+                break
+        return bonus
+
+    def score(self, cand: Candidate, entity: Entity, ctx: ArticleContext) -> float:
+        entry = cand.entry
+        fit = CLASS_FIT[(entity.cls, entry.cls)]
+        if entity.cls == "StateActor" and entry.cls == "Location" \
+                and entry.subclass != "Country":
+            fit = 0.9  # "Georgia" typed as a state may still be the US state
+        countries = ctx.countries_without(entity.id)
+        base = (0.55 + 0.30 * self._country_fit(entry, countries) + 0.10 * self._prior(entry)
+                + (0.05 if entry.key == entity.key else 0.0))
+        return cand.quality * fit * base + self._cooccurrence(entry, entity, ctx)
+
+    def decide(self, entity: Entity, ctx: ArticleContext) -> LinkDecision:
+        """Best candidate and its confidence; NIL when none reaches the threshold."""
+        groups: dict[str, tuple[float, Candidate]] = {}
+        for cand in self.candidates(entity):
+            if not _fits(entity.cls, cand.entry):
+                continue
+            s = self.score(cand, entity, ctx)
+            ident = _identity(cand.entry)
+            old = groups.get(ident)
+            if old is None or s > old[0] or (s == old[0] and cand.entry.key == entity.key):
+                groups[ident] = (s, cand)
+        if not groups:
+            return LinkDecision(None, 0.0, "nil")
+        ranked = sorted(groups.values(), key=lambda sc: (-sc[0], sc[1].entry.key))
+        top, cand = ranked[0]
+        # softmax share of the top identity: two equally good readings give 0.5 each
+        share = 1.0 / sum(math.exp((s - top) / SHARE_TEMPERATURE) for s, _ in ranked)
+        confidence = round(min(1.0, top) * share, 3)
+        if confidence < self.threshold:
+            return LinkDecision(None, confidence, "nil", top)
+        return LinkDecision(cand.entry, confidence, f"offline:{cand.method}", top)
+
+    # -- applying
+    def link(self, extraction: Extraction) -> Extraction:
+        """Set wikidata, coordinates, country, confidence and method on every entity."""
+        ctx = self.context(extraction)
+        for ent in extraction.entities:
+            if ent.link_method and not ent.link_method.startswith(("offline", "nil")):
+                continue  # decided by a stronger method (online, manual)
+            apply_decision(ent, self.decide(ent, ctx))
+        return extraction
+
+
+def apply_decision(ent: Entity, decision: LinkDecision) -> None:
+    """Write a decision onto an entity (NIL clears what an earlier stage guessed)."""
+    ent.link_confidence, ent.link_method = decision.confidence, decision.method
+    entry = decision.entry
+    if entry is None:
+        ent.wikidata = ent.lat = ent.lon = None
+        ent.key = None
+        return
+    if entry.cls != ent.cls and entry.cls == "Location" and entry.subclass != "Country":
+        ent.cls, ent.label = entry.cls, entry.label  # "Georgia": the US state, not the country
+    ent.key, ent.wikidata, ent.subclass = entry.key, entry.qid, entry.subclass
+    ent.country = entry.country
+    ent.lat, ent.lon = entry.lat, entry.lon
+
+
+_DEFAULT: dict[int, Linker] = {}
+
+
+def default_linker(gazetteer: Gazetteer | None = None) -> Linker:
+    """One linker per gazetteer and process (the candidate index takes a second to build)."""
+    gaz = gazetteer or default_gazetteer()
+    linker = _DEFAULT.get(id(gaz))
+    if linker is None or linker.gazetteer is not gaz:
+        linker = _DEFAULT[id(gaz)] = Linker(gaz)
+    return linker
+
+
+def link_extraction(extraction: Extraction, linker: Linker | None = None) -> Extraction:
+    """Link the entities of one extraction in place (offline) and return it."""
+    return (linker or default_linker()).link(extraction)
