@@ -315,3 +315,32 @@ def eval_(gold: tuple[Path, ...], inputs: tuple[str, ...], pred: Path | None,
     click.echo(evaluate.format_report(counts))
     if json_out is not None:
         json_out.write_text(json.dumps(counts.figures(), indent=2), encoding="utf-8")
+
+
+@main.command()
+@STORE_OPTION
+@click.option("--online", is_flag=True,
+              help="Also ask Wikidata (search + SPARQL) about entities still unlinked.")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Cache of Wikidata responses (default ~/.cache/kg/wikidata).")
+def link(store_path: Path | None, online: bool, cache_dir: Path | None) -> None:
+    """Link stored entities to Wikidata: offline gazetteer, then Wikidata if --online.
+
+    Example: kg link --online --store kg-store
+    """
+    from kg.link.online import DEFAULT_CACHE, OnlineError, OnlineLinker, WikidataClient
+    from kg.link.store import link_store
+    from kg.store import release
+
+    store, where = _open(store_path)
+    try:
+        online_linker = None
+        if online:
+            client = WikidataClient(cache_dir=cache_dir or DEFAULT_CACHE)
+            online_linker = OnlineLinker(client)
+        report = link_store(store, online=online_linker)
+    except OnlineError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        release(store, where)
+    click.echo(report.summary())

@@ -1,0 +1,296 @@
+"""Entity linking: offline decisions on ambiguous, transliterated and unknown names; the
+online client against recorded Wikidata responses (never the network); `kg link` on a store.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+from pyoxigraph import NamedNode, Store
+
+from kg.cli import main
+from kg.gazetteer import default_gazetteer
+from kg.link import LINK_THRESHOLD, Linker, default_linker
+from kg.link.normalise import skeleton, translit_key
+from kg.link.online import (
+    USER_AGENT,
+    DiskCache,
+    OnlineError,
+    OnlineLinker,
+    RateLimiter,
+    ReplayTransport,
+    WikidataClient,
+)
+from kg.link.store import link_store
+from kg.mapping import extraction_to_quads
+from kg.records import Article, Entity, Extraction, Mention
+from kg.store import replace_graph
+
+RECORDED = Path(__file__).parent / "data" / "wikidata"
+
+
+def _extraction(text: str, names: list[tuple[str, str]]) -> Extraction:
+    """An extraction whose entities are the first occurrence of each (name, class)."""
+    ents = []
+    for i, (name, cls) in enumerate(names, 1):
+        start = text.index(name)
+        ents.append(Entity(id=f"e{i}", label=name, cls=cls,
+                           mentions=[Mention(name, start, start + len(name))]))
+    return Extraction(article=Article(id="t", text=text), entities=ents)
+
+
+def _link(text: str, names: list[tuple[str, str]]) -> dict[str, Entity]:
+    ex = default_linker().link(_extraction(text, names))
+    return {e.mentions[0].text: e for e in ex.entities}
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "target", "key", "qid"),
+    [
+        ("Fighting in Tripoli, Libya, between GNA forces and the LNA.",
+         [("Tripoli", "Location"), ("Libya", "Location")], "Tripoli", "ly-tripoli", "Q3579"),
+        ("Clashes in Tripoli in northern Lebanon, north of Beirut.",
+         [("Tripoli", "Location"), ("Lebanon", "Location"), ("Beirut", "Location")],
+         "Tripoli", "lb-tripoli", None),
+        ("Shelling hit Aleppo on Sunday.", [("Aleppo", "Location")], "Aleppo", "sy-aleppo",
+         "Q41183"),
+        ("Jets struck villages in Aleppo province.", [("Aleppo province", "Location")],
+         "Aleppo province", "sy-aleppo-governorate", None),
+        ("Voters in Georgia queued in Atlanta, United States.",
+         [("Georgia", "StateActor"), ("Atlanta", "Location")], "Georgia", "us-georgia", "Q1428"),
+        ("Russian troops entered Georgia near Tbilisi.",
+         [("Georgia", "StateActor"), ("Tbilisi", "Location")], "Georgia", "georgia", "Q230"),
+    ],
+)
+def test_ambiguous_names_follow_the_article(text: str, names: list[tuple[str, str]],
+                                            target: str, key: str, qid: str | None) -> None:
+    ent = _link(text, names)[target]
+    assert (ent.key, ent.wikidata) == (key, qid)
+    assert ent.link_confidence is not None and ent.link_confidence >= LINK_THRESHOLD
+    assert ent.link_method and ent.link_method.startswith("offline:")
+
+
+def test_us_state_reading_turns_the_entity_into_a_place() -> None:
+    ent = _link("Voters in Georgia queued in Atlanta, United States.",
+                [("Georgia", "StateActor"), ("Atlanta", "Location")])["Georgia"]
+    assert ent.cls == "Location" and ent.country == "United States of America"
+    assert ent.lat is not None and 30 < ent.lat < 35 and -86 < ent.lon < -80
+
+
+def test_ambiguous_name_without_context_stays_unlinked() -> None:
+    ent = _link("Protests were held in Tripoli.", [("Tripoli", "Location")])["Tripoli"]
+    assert ent.wikidata is None and ent.key is None and ent.lat is None
+    assert ent.link_method == "nil" and ent.link_confidence < LINK_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("variant", "key"),
+    [("Khan Tuman", "sy-khan-touman"), ("Khan Touman", "sy-khan-touman"),
+     ("Deir al-Zor", "sy-deir-ez-zor"), ("Deir ez-Zor", "sy-deir-ez-zor"),
+     ("Kafrnaha", "sy-kafr-naha"), ("Kafr Naha", "sy-kafr-naha"),
+     ("Kafr Nahah", "sy-kafr-naha"), ("Khan Toumane", "sy-khan-touman")],
+)
+def test_transliteration_variants_reach_one_place(variant: str, key: str) -> None:
+    ent = _link(f"Rebels attacked {variant} in Syria.",
+                [(variant, "Location"), ("Syria", "StateActor")])[variant]
+    assert ent.key == key
+    assert ent.country == "Syria" and ent.lat is not None
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Deir ez-Zor", "Dayr az Zawr"), ("Khan Touman", "Khan Tuman"), ("Kafr Naha", "Kafrnaha"),
+     ("Raqqa", "Ar Raqqah"), ("al-Hader", "Hadher")],
+)
+def test_translit_keys_agree(a: str, b: str) -> None:
+    assert translit_key(a) == translit_key(b) or skeleton(a) == skeleton(b) != ""
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "cls"),
+    [("Fighting near Tal Shaghib village in Syria.", "Tal Shaghib", "Location"),
+     ("Rebels stormed Khirbet Umm Zuweitina, Syria.", "Khirbet Umm Zuweitina", "Location"),
+     ("Ahmad al Wawi, a rebel commander, said.", "Ahmad al Wawi", "Person"),
+     ("Abu Khaled al-Homsi told reporters.", "Abu Khaled al-Homsi", "Person"),
+     ("Hassan Nasrallahh spoke.", "Hassan Nasrallahh", "Person")],
+)
+def test_unknown_names_stay_nil(text: str, name: str, cls: str) -> None:
+    ent = _link(text, [(name, cls)])[name]
+    assert ent.wikidata is None and ent.link_method == "nil" and ent.lat is None
+
+
+def test_class_incompatible_entries_are_not_candidates() -> None:
+    # "Hezbollah" the party/militia is no place, whatever a model typed it as
+    ent = _link("Strikes in Hezbollah.", [("Hezbollah", "Location")])["Hezbollah"]
+    assert ent.wikidata is None
+
+
+def test_ruler_key_is_trusted_when_unambiguous() -> None:
+    ex = _extraction("The Syrian Observatory for Human Rights said.",
+                     [("Syrian Observatory for Human Rights", "Organization")])
+    ex.entities[0].key = "sohr"
+    Linker().link(ex)
+    assert ex.entities[0].key == "sohr" and ex.entities[0].link_confidence >= 0.8
+
+
+def test_every_entity_gets_a_confidence(extractor) -> None:
+    text = ("Syrian government forces shelled Khan Tuman near Aleppo on Sunday, the Syrian "
+            "Observatory for Human Rights said. Hezbollah fighters were killed.")
+    record = extractor.extract_one(Article(id="x", text=text, date="2016-05-08"))
+    assert record.entities
+    assert all(e.link_confidence is not None and e.link_method for e in record.entities)
+    by_label = {e.label: e for e in record.entities}
+    assert by_label["Aleppo"].wikidata == "Q41183"
+    assert by_label["Khan Touman"].lat is not None
+    linked = [e for e in record.entities if e.wikidata]
+    assert all(e.link_confidence >= LINK_THRESHOLD for e in linked)
+
+
+def test_linked_entity_maps_to_owl_same_as() -> None:
+    ex = default_linker().link(_extraction("Shelling hit Aleppo.", [("Aleppo", "Location")]))
+    quads = extraction_to_quads(ex)
+    same = [q for q in quads if q.predicate.value.endswith("#sameAs")]
+    assert [q.object.value for q in same] == ["http://www.wikidata.org/entity/Q41183"]
+    preds = {q.predicate.value.rsplit("#", 1)[-1] for q in quads}
+    assert {"linkConfidence", "linkMethod", "lat", "long"} <= preds
+
+
+def test_gazetteer_qid_coverage() -> None:
+    gaz = default_gazetteer()
+    places = [e for e in gaz.entries.values() if e.cls == "Location" and e.qid]
+    assert sum(1 for e in places if e.subclass == "PopulatedPlace") >= 80
+    assert gaz.entries["us-georgia"].qid == "Q1428"
+    assert gaz.entries["ly-tripoli"].qid == "Q3579"
+    assert gaz.entries["lb-tripoli"].qid is None  # not sure of it: left null
+
+
+# ---------------------------------------------------------------- online (recorded)
+
+def _client(tmp_path: Path, directory: Path = RECORDED) -> tuple[WikidataClient, ReplayTransport]:
+    transport = ReplayTransport(directory)
+    return WikidataClient(transport=transport, cache_dir=tmp_path / "cache",
+                          min_interval=0), transport
+
+
+def test_online_links_by_class_and_country(tmp_path: Path) -> None:
+    client, transport = _client(tmp_path)
+    ex = _extraction("Voters in Georgia, United States.", [("Georgia", "Location")])
+    ex.entities.append(Entity(id="e2", label="United States", cls="StateActor",
+                              wikidata="Q30", country="United States of America"))
+    linked = OnlineLinker(client).link(ex)
+    georgia = ex.entities[0]
+    assert linked == [georgia]
+    assert georgia.wikidata == "Q1428" and georgia.link_method == "online:wbsearchentities"
+    assert georgia.lat == pytest.approx(32.7) and georgia.lon == pytest.approx(-83.5)
+    assert all(r.headers["User-Agent"] == USER_AGENT for r in transport.requests)
+
+
+@pytest.mark.parametrize(
+    ("name", "cls"), [("Georgia", "Location"), ("Georgia", "ArmedGroup"),
+                      ("Ahmad al Wawi", "Person")])
+def test_online_nil_when_ambiguous_incompatible_or_unknown(tmp_path: Path, name: str,
+                                                           cls: str) -> None:
+    client, _ = _client(tmp_path)
+    ex = _extraction(f"{name} was mentioned.", [(name, cls)])
+    assert OnlineLinker(client).link(ex) == []
+    assert ex.entities[0].wikidata is None
+
+
+def test_online_cache_answers_repeats_without_requests(tmp_path: Path) -> None:
+    client, transport = _client(tmp_path)
+    first = client.search("Georgia")
+    empty = tmp_path / "none"
+    empty.mkdir()
+    again, transport2 = _client(tmp_path, empty)  # same cache, nothing recorded
+    assert again.search("Georgia") == first
+    assert transport2.requests == [] and len(transport.requests) == 1
+
+
+def test_unrecorded_request_is_a_clear_error(tmp_path: Path) -> None:
+    client, _ = _client(tmp_path)
+    with pytest.raises(OnlineError, match="no recorded response"):
+        client.search("Somewhere never recorded")
+
+
+def test_http_error_is_an_online_error(tmp_path: Path) -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, json={"error": "too many requests"})
+
+    client = WikidataClient(transport=httpx.MockTransport(refuse), min_interval=0)
+    with pytest.raises(OnlineError, match="429"):
+        client.search("Georgia")
+
+
+def test_rate_limiter_spaces_requests() -> None:
+    now = [100.0]
+    slept: list[float] = []
+
+    def sleep(s: float) -> None:
+        slept.append(s)
+        now[0] += s
+
+    limiter = RateLimiter(1.0, clock=lambda: now[0], sleep=sleep)
+    limiter.wait()
+    now[0] += 0.25
+    limiter.wait()
+    now[0] += 5
+    limiter.wait()
+    assert slept == [pytest.approx(0.75)]
+
+
+def test_disk_cache_round_trip(tmp_path: Path) -> None:
+    cache = DiskCache(tmp_path / "c")
+    cache.put("k", {"a": [1]})
+    assert cache.get("k") == {"a": [1]} and cache.get("other") is None
+
+
+# ---------------------------------------------------------------- kg link on a store
+
+def _store_with(store: Store, ex: Extraction) -> None:
+    replace_graph(store, "https://w3id.org/kg-conflict/graph/t", extraction_to_quads(ex))
+
+
+def test_link_store_adds_links_offline(store: Store) -> None:
+    ex = _extraction("Fighting in Kabul, Afghanistan.",
+                     [("Kabul", "Location"), ("Afghanistan", "Location")])
+    _store_with(store, ex)  # stored unlinked, as an older kg would have
+    report = link_store(store)
+    assert report.offline == 2 and report.entities == 2
+    rows = list(store.query("SELECT ?wd WHERE { GRAPH ?g { ?e "
+                            "<http://www.w3.org/2002/07/owl#sameAs> ?wd } }"))
+    assert {r["wd"] for r in rows} == {NamedNode("http://www.wikidata.org/entity/Q5838"),
+                                       NamedNode("http://www.wikidata.org/entity/Q889")}
+    assert link_store(store).offline == 0  # idempotent: nothing left to link
+
+
+def test_link_store_online_keeps_ambiguous_nil(store: Store, tmp_path: Path) -> None:
+    _store_with(store, _extraction("Georgia was mentioned.", [("Georgia", "Location")]))
+    client, transport = _client(tmp_path)
+    report = link_store(store, online=OnlineLinker(client))
+    assert report.online == 0 and transport.requests  # asked (recorded), stayed NIL
+
+
+def test_cli_link_offline(tmp_path: Path) -> None:
+    from kg.store import open_store, release
+
+    path = tmp_path / "s"
+    st = open_store(path)
+    _store_with(st, _extraction("Fighting in Kabul, Afghanistan.",
+                     [("Kabul", "Location"), ("Afghanistan", "Location")]))
+    release(st, path)
+    del st
+    result = CliRunner().invoke(main, ["link", "--store", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2 linked offline" in result.output
+
+
+def test_recorded_responses_have_the_api_shape() -> None:
+    for path in RECORDED.glob("*.json"):
+        rec = json.loads(path.read_text())
+        assert rec["request"]["url"].startswith("https://")
+        body = rec["response"]
+        assert "search" in body or "results" in body, path.name
