@@ -294,3 +294,16 @@ def test_recorded_responses_have_the_api_shape() -> None:
         assert rec["request"]["url"].startswith("https://")
         body = rec["response"]
         assert "search" in body or "results" in body, path.name
+
+
+def test_federation_examples_document_the_allowlist() -> None:
+    from kg.queries import load_examples
+
+    fed = [q for q in load_examples() if "SERVICE <https://query.wikidata.org/sparql>" in q.query]
+    assert len(fed) >= 3
+    for q in fed:
+        assert q.title != q.name and q.description
+        assert "--allow-service query.wikidata.org" in q.query
+        Store().query(q.query)  # parses (nothing linked in an empty store: no remote call)
+    text = " ".join(q.query for q in fed)
+    assert all(p in text for p in ("wdt:P1082", "wdt:P625", "wdt:P571", "wdt:P749"))
