@@ -53,7 +53,7 @@ class _CountryActors:
     rebels: str | None
 
 
-def _index_countries(gaz: Gazetteer) -> dict[str, _CountryActors]:
+def index_countries(gaz: Gazetteer) -> dict[str, _CountryActors]:
     """For each state: its main armed force, air force, government and generic rebels.
 
     Done once at construction from the gazetteer's parent links, so adding a country's
@@ -125,7 +125,7 @@ class ActorResolver:
                  gazetteer: Gazetteer | None = None) -> None:
         self.name = name
         self.gazetteer = gazetteer or default_gazetteer()
-        self.countries = _index_countries(self.gazetteer)
+        self.countries = index_countries(self.gazetteer)
         self.matcher = Matcher(nlp.vocab)
         mod = {"LOWER": {"IN": FORCE_MODIFIERS}, "OP": "*"}
         force = {"LOWER": {"IN": FORCE_NOUNS}}

@@ -62,6 +62,8 @@ def _is_weak(entry: Entry, alias: str) -> bool:
 def _alias_variants(alias: str) -> list[str]:
     """The alias plus the spellings of its Arabic article: al-Hader, al Hader, Hader."""
     out = [alias]
+    if "'" in alias:
+        out.append(alias.replace("'", "’"))
     head, sep, rest = alias.partition("-")
     if sep and head.lower() in ARTICLES and " " not in head:
         out.append(f"{head} {rest}")
@@ -98,6 +100,9 @@ def place_context(doc: Doc, start: int, end: int, *, strict: bool = False) -> bo
         return True
     if nxt in PLACE_NOUNS and nxt not in {"state", "port", "camp"}:
         return True
+    if nxt == "," and end + 2 < len(doc) and doc[end + 1].lower_ in {"a", "an", "the"} \
+            and any(t.lower_ in PLACE_NOUNS for t in doc[end + 2:end + 4]):
+        return True  # "Sabboura, an area outside Damascus"
     return not strict and prev in PLACE_PREPOSITIONS
 
 
@@ -211,15 +216,18 @@ class GazetteerRuler:
     def __call__(self, doc: Doc) -> Doc:
         model = {(e.start, e.end): e for e in doc.ents}
         spans = []
+        weak: set[tuple[int, int]] = set()
         for (start, end), name in self._matches(doc).items():
             span = Span(doc, start, end, label=self.gazetteer.entries[name.key].cls,
                         kb_id=name.key)
             if self._acceptable(span, name, model):
                 spans.append(self._with_article(span))
+                if name.weak:
+                    weak.add((span.start, span.end))
         spans = _merge_weapon_types(filter_spans(self._merge_same_key(spans)))
         names = [e for e in doc.ents if e.label_ in {"PERSON", "ORG", "FAC"} and _proper(e)]
-        spans = [s for s in spans if not (s.label_ == "Location" and any(
-            e.start <= s.start and s.end <= e.end and len(e) > len(s) for e in names))]
+        if names:
+            spans = [s for s in spans if not _inside_name(s, names, weak)]
         if self.overwrite_ents:
             taken = {i for span in spans for i in range(span.start, span.end)}
             kept = [e for e in doc.ents if not any(i in taken for i in range(e.start, e.end))]
@@ -305,6 +313,17 @@ def _junk(span: Span) -> bool:
         return True
     first = span[0]
     return len(span) == 1 and first.is_sent_start and first.pos_ not in {"PROPN", "X"}
+
+
+def _inside_name(span: Span, names: list[Span], weak: set[tuple[int, int]]) -> bool:
+    """A place name inside a longer model name that it does not explain: "Ahmad" in
+    "Ahmad al Wawi" (weak name), "Aleppo" in "Aleppo Media Center" (the name goes on
+    past the place). "Aleppo Hama" or "Khan Sheikhun Idlib" are model errors instead."""
+    if span.label_ != "Location":
+        return False
+    return any(e.start <= span.start and span.end <= e.end and len(e) > len(span)
+               and ((span.start, span.end) in weak or (e.label_ != "PERSON" and e.end > span.end))
+               for e in names)
 
 
 def _proper(span: Span) -> bool:
