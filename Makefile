@@ -6,7 +6,7 @@ STORE  ?= kg-store
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install dev lint bench clean
+.PHONY: run test install dev lint bench clean ui
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ test: dev
 
 lint: dev
 	$(BIN)/ruff check kg tests server.py bench
+
+# Re-vendor the browser libraries (YASGUI, Leaflet) from npm into kg/serve/static/vendor.
+# The built files are committed, so this is only needed to upgrade them.
+ui:
+	cd ui && npm ci --no-audit --no-fund --ignore-scripts && node vendor.mjs
 
 bench: dev
 	$(BIN)/python -m bench.run

@@ -6,7 +6,7 @@ import json
 
 import pytest
 from flask.testing import FlaskClient
-from pyoxigraph import Store
+from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from kg.serve import create_app
 
@@ -112,3 +112,274 @@ def test_export_over_http(client: FlaskClient) -> None:
     r = client.get("/export", query_string={"format": "nq"})
     assert r.status_code == 200 and r.data.count(b"\n") > 100
     assert client.get("/export", query_string={"format": "bogus"}).status_code == 400
+
+
+# --- content negotiation -------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("accept", "mime"),
+    [
+        ("application/sparql-results+json;q=0.5, text/csv", "text/csv"),
+        ("text/turtle, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+         "application/sparql-results+xml"),
+        ("image/png", "application/sparql-results+json"),
+        ("text/*", "text/csv"),
+        ("application/json", "application/sparql-results+json"),
+    ],
+)
+def test_q_weighted_accept_for_select(client: FlaskClient, accept: str, mime: str) -> None:
+    r = client.get("/sparql", query_string={"query": COUNT}, headers={"Accept": accept})
+    assert r.status_code == 200 and r.mimetype == mime
+
+
+@pytest.mark.parametrize(
+    ("accept", "mime"),
+    [("application/sparql-results+json, text/turtle;q=0.9", "text/turtle"),
+     ("application/n-quads", "application/n-quads"), ("application/trig", "application/trig"),
+     ("text/plain", "application/n-triples"), ("*/*", "text/turtle")],
+)
+def test_accept_for_construct(client: FlaskClient, accept: str, mime: str) -> None:
+    q = "CONSTRUCT { ?s a ?c } WHERE { ?s a ?c } LIMIT 5"
+    r = client.get("/sparql", query_string={"query": q}, headers={"Accept": accept})
+    assert r.status_code == 200 and r.mimetype == mime and r.data.strip()
+
+
+@pytest.mark.parametrize(("fmt", "mime"), [("tsv", "text/tab-separated-values"),
+                                           ("xml", "application/sparql-results+xml"),
+                                           ("json", "application/sparql-results+json")])
+def test_format_parameter_beats_accept(client: FlaskClient, fmt: str, mime: str) -> None:
+    r = client.get("/sparql", query_string={"query": COUNT, "format": fmt},
+                   headers={"Accept": "text/csv"})
+    assert r.mimetype == mime
+
+
+def test_format_not_available_for_query_form_is_406(client: FlaskClient) -> None:
+    r = client.get("/sparql", query_string={"query": COUNT, "format": "turtle"})
+    assert r.status_code == 406 and b"not available" in r.data
+    assert client.get("/sparql", query_string={"query": COUNT,
+                                               "format": "bogus"}).status_code == 406
+
+
+# --- dataset ---------------------------------------------------------------------------------
+
+def _graphs(client: FlaskClient) -> list[str]:
+    q = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
+    rows = client.get("/sparql", query_string={"query": q}).get_json()["results"]["bindings"]
+    return [r["g"]["value"] for r in rows]
+
+
+def _count(client: FlaskClient, query: str = COUNT, **params: object) -> int:
+    r = client.get("/sparql", query_string={"query": query, **params})
+    assert r.status_code == 200, r.data
+    return int(r.get_json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_union_default_graph_and_default_graph_uri(client: FlaskClient) -> None:
+    graphs = _graphs(client)
+    assert len(graphs) >= 2
+    total = _count(client)
+    one = _count(client, **{"default-graph-uri": graphs[0]})
+    assert 0 < one < total
+    both = _count(client, **{"default-graph-uri": graphs[:2]})
+    assert one < both <= total
+
+
+def test_from_replaces_the_union(client: FlaskClient) -> None:
+    g = _graphs(client)[0]
+    assert _count(client, f"SELECT (COUNT(*) AS ?n) FROM <{g}> WHERE {{ ?s ?p ?o }}") \
+        == _count(client, **{"default-graph-uri": g})
+
+
+def test_named_graph_uri_limits_graph_patterns(client: FlaskClient) -> None:
+    g = _graphs(client)[0]
+    q = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert _count(client, q, **{"named-graph-uri": g}) == 1
+
+
+def test_foreign_named_graph_stays_out_of_the_default_graph(store: Store) -> None:
+    """Graphs not named like kg article graphs are reached with GRAPH only (W3C semantics)."""
+    store.update("INSERT DATA { <http://e.org/s> <http://e.org/p> 1 . "
+                 "GRAPH <http://e.org/g> { <http://e.org/s> <http://e.org/p> 2 } . "
+                 "GRAPH <https://w3id.org/kg-conflict/graph/a1> { <http://e.org/s> "
+                 "<http://e.org/p> 3 } }")
+    c = create_app({"store": None}, store=store).test_client()
+    q = "SELECT (SUM(?o) AS ?n) WHERE { ?s ?p ?o }"
+    assert _count(c, q) == 4  # default graph 1 + article graph 3, not the foreign 2
+
+
+# --- safety ----------------------------------------------------------------------------------
+
+def test_row_cap_signals_truncation(sample_store: Store) -> None:
+    c = create_app({"store": None, "max_rows": 5}, store=sample_store).test_client()
+    r = c.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }"})
+    body = r.get_json()
+    assert r.headers["X-KG-Truncated"] == "true" and r.headers["X-KG-Max-Rows"] == "5"
+    assert len(body["results"]["bindings"]) == 5 and body["truncated"] is True
+    r = c.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"})
+    assert "X-KG-Truncated" not in r.headers and "truncated" not in r.get_json()
+    r = c.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+              headers={"Accept": "application/n-triples"})
+    assert r.headers["X-KG-Truncated"] == "true" and r.data.count(b"\n") == 5
+    r = c.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }", "format": "xml"})
+    assert b"urn:kg:truncated" in r.data
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE { SERVICE <http://169.254.169.254/latest/meta-data> { ?s ?p ?o } }",
+    "PREFIX e: <http://10.0.0.1/> SELECT * WHERE { SERVICE SILENT e:sparql { ?s ?p ?o } }",
+    "BASE <http://internal/> SELECT * WHERE { service <sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { \\u0053ERVICE <http://internal/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { SERVICE ?x { ?s ?p ?o } }",
+])
+def test_service_refused_by_default(client: FlaskClient, query: str) -> None:
+    r = client.get("/sparql", query_string={"query": query})
+    assert r.status_code == 403 and b"SERVICE is not allowed" in r.data
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT ?service WHERE { ?service ?p 'SERVICE <http://x/>' } LIMIT 1",
+    "# SERVICE <http://x/> { }\nSELECT * WHERE { ?s <http://e.org/service> ?o } LIMIT 1",
+])
+def test_word_service_in_strings_comments_names_is_fine(client: FlaskClient, query: str) -> None:
+    assert client.get("/sparql", query_string={"query": query}).status_code == 200
+
+
+def test_allowlisted_service_is_really_called(store: Store, live_server: str) -> None:
+    store.update("INSERT DATA { <http://e.org/a> <http://e.org/p> 1 }")
+    host = live_server.split("//")[1]
+    c = create_app({"store": None, "service_allowlist": (host,)}, store=store).test_client()
+    q = (f"SELECT (COUNT(*) AS ?n) WHERE {{ SERVICE <{live_server}/sparql> "
+         "{ ?s a <https://w3id.org/kg-conflict/ontology#Article> } }")
+    assert _count(c, q) > 1
+    other = q.replace(live_server, "http://127.0.0.2:9999")
+    assert c.get("/sparql", query_string={"query": other}).status_code == 403
+
+
+def test_body_limit_is_413(sample_store: Store) -> None:
+    c = create_app({"store": None, "max_body_bytes": 1000}, store=sample_store).test_client()
+    big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 2000
+    r = c.post("/sparql", data=big, headers={"Content-Type": "application/sparql-query"})
+    assert r.status_code == 413
+    assert c.post("/sparql", data={"query": big}).status_code == 413
+
+
+def test_cors_off_by_default_and_configurable(client: FlaskClient, sample_store: Store) -> None:
+    h = {"Origin": "https://example.org"}
+    r = client.get("/sparql", query_string={"query": COUNT}, headers=h)
+    assert "Access-Control-Allow-Origin" not in r.headers
+    c = create_app({"store": None, "cors_origins": "https://example.org"},
+                   store=sample_store).test_client()
+    r = c.get("/sparql", query_string={"query": COUNT}, headers=h)
+    assert r.headers["Access-Control-Allow-Origin"] == "https://example.org"
+    pre = c.options("/sparql", headers={**h, "Access-Control-Request-Method": "POST"})
+    assert pre.status_code == 200 and "POST" in pre.headers["Access-Control-Allow-Methods"]
+    r = c.get("/sparql", query_string={"query": COUNT}, headers={"Origin": "https://evil.org"})
+    assert "Access-Control-Allow-Origin" not in r.headers
+
+
+def test_timeout_kills_the_worker_and_the_next_query_works(tmp_path) -> None:
+    """A cross product that would run for hours is stopped: its worker process is killed."""
+    import os
+
+    path = tmp_path / "store"
+    s = Store(str(path))
+    s.extend(Quad(NamedNode(f"http://e.org/s{i}"), NamedNode("http://e.org/p"), Literal(i),
+                  NamedNode("https://w3id.org/kg-conflict/graph/x")) for i in range(3000))
+    s.flush()
+    del s
+    app = create_app({"store": str(path), "query_timeout": 1.0, "query_workers": 1})
+    executor = app.extensions["kg_executor"]
+    try:
+        c = app.test_client()
+        assert _count(c) == 3000
+        before = executor.worker_pids()
+        slow = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?t ?h }")
+        r = c.get("/sparql", query_string={"query": slow})
+        assert r.status_code == 503 and b"timeout" in r.data
+        for pid in before:
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+        assert executor.worker_pids() != before
+        assert _count(c) == 3000
+    finally:
+        executor.close()
+
+
+def test_inline_timeout_stops_streaming(sample_store: Store) -> None:
+    c = create_app({"store": None, "query_timeout": 0.001, "max_rows": 10**9},
+                   store=sample_store).test_client()
+    q = "SELECT * WHERE { ?a ?p ?b . ?c ?q ?d }"
+    assert c.get("/sparql", query_string={"query": q}).status_code == 503
+
+
+# --- Graph Store Protocol --------------------------------------------------------------------
+
+TOKEN = {"Authorization": "Bearer t0k"}
+
+
+def test_graph_store_protocol(store: Store) -> None:
+    c = create_app({"store": None, "allow_update": True, "update_token": "t0k"},
+                   store=store).test_client()
+    g = {"graph": "http://e.org/g1"}
+    ttl = "<http://e.org/a> <http://e.org/p> 1 , 2 ."
+    assert c.put("/store", query_string=g, data=ttl,
+                  headers={"Content-Type": "text/turtle"}).status_code == 401
+    r = c.put("/store", query_string=g, data=ttl,
+              headers={**TOKEN, "Content-Type": "text/turtle"})
+    assert r.status_code == 201 and len(store) == 2
+    r = c.put("/rdf-graph-store", query_string=g, data='<http://e.org/a> <http://e.org/p> "3" .',
+              headers={**TOKEN, "Content-Type": "application/n-triples"})
+    assert r.status_code == 204 and len(store) == 1
+    r = c.post("/store", query_string=g, data=ttl, headers={**TOKEN, "Content-Type": "text/turtle"})
+    assert r.status_code == 204 and len(store) == 3
+    r = c.get("/store", query_string=g, headers={"Accept": "application/n-triples"})
+    assert r.status_code == 200 and r.data.count(b"\n") == 3
+    assert c.post("/store", query_string={"default": ""}, data=ttl,
+                  headers={**TOKEN, "Content-Type": "text/turtle"}).status_code == 204
+    assert len(store) == 5
+    bad = c.put("/store", query_string=g, data="<a> <b",
+                headers={**TOKEN, "Content-Type": "text/turtle"})
+    assert bad.status_code == 400 and len(store) == 5
+    assert c.delete("/store", query_string=g, headers=TOKEN).status_code == 204
+    assert c.delete("/store", query_string=g, headers=TOKEN).status_code == 404
+    assert c.get("/store", query_string=g).status_code == 404
+    assert c.get("/store").status_code == 400
+
+
+def test_graph_store_writes_refused_when_read_only(client: FlaskClient) -> None:
+    g = {"graph": "http://e.org/g1"}
+    r = client.put("/store", query_string=g, data="<http://e.org/a> <http://e.org/p> 1 .",
+                   headers={**TOKEN, "Content-Type": "text/turtle"})
+    assert r.status_code == 403
+
+
+# --- dereferenceable IRIs --------------------------------------------------------------------
+
+def _located_entity(client: FlaskClient) -> str:
+    q = "SELECT ?e WHERE { ?e <http://www.w3.org/2003/01/geo/wgs84_pos#lat> ?l } LIMIT 1"
+    rows = client.get("/sparql", query_string={"query": q}).get_json()["results"]["bindings"]
+    return rows[0]["e"]["value"]
+
+
+def test_resource_page_html_with_local_links_and_map(client: FlaskClient) -> None:
+    iri = _located_entity(client)
+    path = "/id/" + iri.split("/id/", 1)[1]
+    r = client.get(path, headers={"Accept": "text/html"})
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    assert b'id="map"' in r.data and b"leaflet.js" in r.data
+    assert b'href="/id/' in r.data and b"Referenced by" in r.data
+
+
+def test_resource_turtle_by_accept(client: FlaskClient) -> None:
+    import rdflib
+
+    iri = _located_entity(client)
+    r = client.get("/id/" + iri.split("/id/", 1)[1], headers={"Accept": "text/turtle"})
+    assert r.mimetype == "text/turtle"
+    g = rdflib.Graph().parse(data=r.data, format="turtle")
+    assert (rdflib.URIRef(iri), None, None) in g
+
+
+def test_unknown_resource_is_404(client: FlaskClient) -> None:
+    assert client.get("/id/entity/nothing-here").status_code == 404

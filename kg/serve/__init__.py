@@ -45,10 +45,11 @@ def create_app(config: Settings | dict[str, Any] | None = None, *,
     app.extensions["kg_store"] = store
     app.extensions["kg_executor"] = executor
 
-    from kg.serve import describe, export, ontology_doc, sparql, ui, update
+    from kg.serve import describe, export, ontology_doc, resource, sparql, ui, update
 
     app.register_blueprint(sparql.bp)
     app.register_blueprint(describe.bp)
+    app.register_blueprint(resource.bp)
     app.register_blueprint(update.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(ui.bp)

@@ -23,24 +23,25 @@ bp = Blueprint("sparql", __name__)
 # Offered media type -> canonical media type of the answer, in order of preference.
 RESULT_OFFERS: dict[str, str] = {
     "application/sparql-results+json": "application/sparql-results+json",
-    "application/json": "application/sparql-results+json",
     "application/sparql-results+xml": "application/sparql-results+xml",
-    "application/xml": "application/sparql-results+xml",
-    "text/xml": "application/sparql-results+xml",
     "text/csv": "text/csv",
     "text/tab-separated-values": "text/tab-separated-values",
+    # aliases last, so that wildcards (text/*, application/*) pick a canonical type first
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
 }
 GRAPH_OFFERS: dict[str, str] = {
     "text/turtle": "text/turtle",
-    "application/x-turtle": "text/turtle",
-    "text/n3": "text/turtle",
     "application/n-triples": "application/n-triples",
-    "text/plain": "application/n-triples",
     "application/n-quads": "application/n-quads",
     "application/trig": "application/trig",
     "application/ld+json": "application/ld+json",
-    "application/json": "application/ld+json",
     "application/rdf+xml": "application/rdf+xml",
+    "application/x-turtle": "text/turtle",
+    "text/n3": "text/turtle",
+    "text/plain": "application/n-triples",
+    "application/json": "application/ld+json",
     "application/xml": "application/rdf+xml",
     "text/xml": "application/rdf+xml",
 }

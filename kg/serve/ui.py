@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 
 from kg.ontology import PREFIXES
 from kg.queries import load_examples
+from kg.serve import settings
 
 bp = Blueprint("ui", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/kg")
@@ -18,6 +19,11 @@ DEFAULT_QUERY = """SELECT ?event ?type ?date ?placeLabel WHERE {
 
 @bp.route("/")
 def index() -> str:
+    """YASGUI with our prefixes pre-filled and the example queries one click away."""
     prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-    return render_template("index.html", examples=load_examples(),
-                           default_query=prefixes + "\n" + DEFAULT_QUERY)
+    conf = settings()
+    examples = load_examples()
+    queries = {"default": prefixes + "\n" + DEFAULT_QUERY,
+               "examples": {ex.name: ex.query for ex in examples}}
+    return render_template("index.html", examples=examples, queries=queries,
+                           max_rows=conf.max_rows, timeout=f"{conf.query_timeout:g}")
