@@ -64,4 +64,6 @@ def test_export_nquads_keeps_every_quad(sample_store: Store) -> None:
     buf = io.BytesIO()
     export(sample_store, buf, "nq")
     ds = rdflib.Dataset().parse(data=buf.getvalue(), format="nquads")
-    assert len(ds) == len(sample_store)
+    # Count quads, not len(ds): that is distinct triples, and the same triple (a shared entity,
+    # the extractor node) legitimately sits in several article graphs.
+    assert sum(1 for _ in ds.quads((None, None, None, None))) == len(sample_store)
