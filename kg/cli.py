@@ -97,6 +97,16 @@ def extract(paths: tuple[str, ...], fmt: str, output, date: str | None,
         raise click.ClickException(f"{len(errors)} article(s) could not be read")
 
 
+def _progress(total: int | None, unit: str, quiet: bool):
+    """A tqdm bar (rate, ETA) on a terminal; None when quiet or stderr is not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=unit, file=sys.stderr, dynamic_ncols=True,
+                unit_scale=unit == "B")
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @STORE_OPTION
@@ -106,39 +116,55 @@ def extract(paths: tuple[str, ...], fmt: str, output, date: str | None,
 @click.option("--strict", is_flag=True, help="Stop at the first bad article.")
 @click.option("--force", is_flag=True, help="Re-extract articles even if unchanged.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="One line per article on stderr ('stored ID' / 'unchanged ID').")
 def ingest(paths: tuple[str, ...], store_path: Path | None, model: str | None, samples: bool,
-           date: str | None, strict: bool, force: bool, quiet: bool) -> None:
+           date: str | None, strict: bool, force: bool, quiet: bool, verbose: bool) -> None:
     """Extract articles, map them to RDF and store one named graph per article.
 
+    Bad records are reported (file:line, id, reason) and skipped; the exit code is 1 if
+    any failed. Re-running skips unchanged articles, so an interrupted run is just rerun.
     Example: kg ingest articles.jsonl --store kg-store
     """
+    from kg.ingest import count_articles, sample_paths
     from kg.ingest import ingest as run_ingest
-    from kg.ingest import sample_paths
     from kg.store import release
 
     all_paths = [*paths, *(sample_paths() if samples else [])]
     if not all_paths:
         raise click.UsageError("give article files or directories, or --samples")
+    try:
+        total = count_articles(all_paths) if not quiet and sys.stderr.isatty() else None
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
     store, where = _open(store_path)
-    extractor = _extractor(model)
-    show = not quiet and sys.stderr.isatty()
-    done = {"n": 0}
+    bar = None
 
-    def tick(_aid: str) -> None:
-        done["n"] += 1
-        if show:
-            click.echo(f"\r{done['n']} article(s)…", nl=False, err=True)
+    def tick(aid: str, status: str) -> None:
+        if verbose:
+            click.echo(f"{status} {aid}", err=True)
+        if bar is not None:
+            bar.update(1)
+
+    def on_error(err: ReadError) -> None:
+        if bar is not None:
+            bar.update(1)
+            bar.write(f"error: {err}", file=sys.stderr)
+        else:
+            _report(err)
 
     try:
+        extractor = _extractor(model)
+        bar = _progress(total, "article", quiet)
         report = run_ingest(all_paths, store, extractor=extractor, date=date, strict=strict,
-                            force=force, on_article=tick, on_error=_report)
+                            force=force, on_article=tick, on_error=on_error)
     except (FileNotFoundError, ArticleError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
+        if bar is not None:
+            bar.close()
         release(store, where)
-    if show:
-        click.echo("", err=True)
-    click.echo(f"{report.summary()} into {where}")
+    click.echo(f"{report.summary()} into {where}", err=quiet)
     if not report.ok:
         raise click.ClickException(f"{len(report.errors)} article(s) failed; see errors above")
 
@@ -216,36 +242,121 @@ def serve(store_path: Path | None, host: str | None, port: int | None, allow_upd
 
 @main.command()
 @STORE_OPTION
-@click.option("--format", "fmt", default="turtle", show_default=True,
-              type=click.Choice(["turtle", "nt", "nq", "trig", "jsonld", "xml"]))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
-@click.option("--graph", default=None, help="Only this article graph (IRI).")
-def export(store_path: Path | None, fmt: str, output: Path | None, graph: str | None) -> None:
-    """Dump the store (all article graphs, or one) in a standard RDF format.
+@click.option("--format", "fmt", default=None,
+              type=click.Choice(["turtle", "nt", "nq", "trig", "jsonld", "xml"]),
+              help="Default: from the -o suffix, else turtle.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default stdout); a .gz name compresses.")
+@click.option("--gzip", "gz", is_flag=True, help="Compress with gzip.")
+@click.option("--graph", "graphs", multiple=True, help="Only this article graph (IRI; repeatable).")
+@click.option("--article", "articles", multiple=True, help="Only this article id (repeatable).")
+@click.option("--since", default=None, help="Only articles dated on/after YYYY-MM-DD.")
+@click.option("--until", default=None, help="Only articles dated on/before YYYY-MM-DD.")
+@click.option("--event-class", "event_classes", multiple=True,
+              help="Only articles reporting such an event: AirDroneStrike or 'Air/drone strike'.")
+@click.option("--construct", "construct_file", type=click.File("r", encoding="utf-8"),
+              default=None, help="Dump the result of this CONSTRUCT query (file).")
+@click.option("--license", "license_", default=None,
+              help="Licence for the description: SPDX id or IRI (default $KG_LICENSE; none).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def export(store_path: Path | None, fmt: str | None, output: Path | None, gz: bool,
+           graphs: tuple[str, ...], articles: tuple[str, ...], since: str | None,
+           until: str | None, event_classes: tuple[str, ...], construct_file,
+           license_: str | None, quiet: bool) -> None:
+    """Dump the store (or a selection of article graphs) in a standard RDF format.
 
-    Example: kg export --format turtle -o dump.ttl
+    Streams in constant memory; ends with a VoID/DCAT description of the dump.
+    Example: kg export --since 2016-01-01 --event-class AirDroneStrike -o strikes.ttl.gz
     """
-    from kg.export import ExportError
+    import gzip as gzip_module
+    import os
+
+    from kg.export import ExportError, format_for_name, make_selection
     from kg.export import export as run_export
 
-    store, _ = _open(store_path, read_only=True)
+    if fmt is None:
+        fmt = format_for_name(output.name) if output is not None else "turtle"
+    gz = gz or (output is not None and output.suffix.lower() == ".gz")
     try:
-        if output is None:
-            run_export(store, sys.stdout.buffer, fmt, graph=graph)
-        else:
-            with output.open("wb") as fh:
-                run_export(store, fh, fmt, graph=graph)
+        selection = make_selection(graphs=graphs, articles=articles, since=since, until=until,
+                                   event_classes=event_classes,
+                                   construct=construct_file.read() if construct_file else None)
     except ExportError as exc:
+        raise click.UsageError(str(exc)) from None
+    store, _ = _open(store_path, read_only=True)
+    total = sum(1 for _ in store.named_graphs()) + 1
+    bar = _progress(None if selection.construct else total, "graph",
+                    quiet or output is None)
+    tick = (lambda: bar.update(1)) if bar is not None else None
+    license_ = license_ if license_ is not None else os.environ.get("KG_LICENSE", "")
+    try:
+        raw = sys.stdout.buffer if output is None else output.open("wb")
+        try:
+            out = gzip_module.GzipFile(fileobj=raw, mode="wb") if gz else raw
+            stats = run_export(store, out, fmt, selection=selection, license=license_,
+                               on_graph=tick)
+            if gz:
+                out.close()
+        finally:
+            if output is not None:
+                raw.close()
+    except ExportError as exc:
+        if output is not None:
+            output.unlink(missing_ok=True)
         raise click.ClickException(str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.close()
+    if output is not None and not quiet:
+        click.echo(f"{stats.triples} triples ({stats.articles} articles, {stats.entities} "
+                   f"entities, {stats.events} events) written to {output}", err=True)
+
+
+@main.command()
+@click.argument("dumps", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@STORE_OPTION
+@click.option("--graph", default=None,
+              help="Named graph for triple files (default .../graph/import/FILE-NAME).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def load(dumps: tuple[Path, ...], store_path: Path | None, graph: str | None,
+         quiet: bool) -> None:
+    """Bulk-load dumps or other RDF files (.ttl .nt .nq .trig .jsonld .rdf, + .gz).
+
+    Quad files keep their graphs; triple files go into one named graph.
+    Example: kg load dump.nq.gz --store fresh-store
+    """
+    from kg.load import LoadError
+    from kg.load import load as run_load
+    from kg.store import release
+
+    store, where = _open(store_path)
+    bar = _progress(sum(p.stat().st_size for p in dumps), "B", quiet)
+    try:
+        report = run_load(store, dumps, graph=graph,
+                          on_bytes=bar.update if bar is not None else None)
+    except LoadError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.close()
+        release(store, where)
+    click.echo(f"{report.summary()} into {where}", err=quiet)
 
 
 @main.command()
 @STORE_OPTION
-def stats(store_path: Path | None) -> None:
+@click.option("--manifest", is_flag=True, help="List article id, content hash and graph.")
+def stats(store_path: Path | None, manifest: bool) -> None:
     """Counts of triples, graphs, articles, entities and events per class."""
+    from kg.store import manifest as store_manifest
     from kg.store import stats as store_stats
 
     store, _ = _open(store_path, read_only=True)
+    if manifest:
+        for article_id, digest, graph in store_manifest(store):
+            click.echo(f"{article_id}\t{digest}\t{graph}")
+        return
     s = store_stats(store)
     click.echo(f"triples   {s.triples}\ngraphs    {s.graphs}\narticles  {s.articles}")
     click.echo("entities:")

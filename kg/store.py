@@ -1,23 +1,37 @@
 """The only module that knows the storage backend: an embedded Oxigraph store on disk.
 
-One named graph per article. An article is written with a single SPARQL update
-(`DROP SILENT GRAPH g; INSERT DATA { GRAPH g {...} }`), which Oxigraph applies as one
-transaction: an interrupted ingest never leaves a half-written article graph, and
-re-ingesting an article replaces its graph instead of duplicating triples.
+One named graph per article, written in one transaction: a new article with `Store.extend`
+(transactional, and several times faster than parsing a SPARQL update), a changed one with
+one SPARQL update `DROP SILENT GRAPH g; INSERT DATA {...}` (Oxigraph runs an update as one
+transaction), so a killed ingest leaves each article either in its old or its new version,
+never half-written.
+
+Concurrency. RocksDB allows one writer process; its LOCK file is the truth about who
+writes, and our `kg-writer.pid` file only names that process in the error message (a PID
+left behind by a killed process is ignored because the OS released the RocksDB lock).
+Readers (`kg serve`, `kg query`, `kg export`) open the store read-only, which in Oxigraph
+0.5 is a snapshot as of opening time (there is no secondary/catch-up mode any more):
+`LiveStore` re-opens that snapshot in the background when the files on disk change, so a
+server keeps answering from the last snapshot while `kg ingest` writes, and sees the new
+articles a moment later.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import NamedNode, Quad, Store
 
 from kg.ontology import KGO, PREFIXES, article_iri, graph_iri
 
 LOCK_FILE = "kg-writer.pid"
+REFRESH_CHECK_SECONDS = 1.0  # how often a LiveStore looks at the files for new writes
 
 
 class StoreError(RuntimeError):
@@ -34,9 +48,86 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _disk_state(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and mtimes of the store's files: changes whenever a writer commits."""
+    try:
+        entries = list(os.scandir(path))
+    except OSError:
+        return ()
+    state = []
+    for e in entries:
+        try:
+            st = e.stat()
+        except OSError:
+            continue
+        state.append((e.name, st.st_size, st.st_mtime_ns))
+    return tuple(sorted(state))
+
+
+class LiveStore:
+    """A read-only store that follows a writer in another process.
+
+    Oxigraph's read-only mode sees the store as it was when opened. Every
+    `REFRESH_CHECK_SECONDS` a call looks at the files; if a writer changed them, a new
+    snapshot is opened in a background thread (replaying the writer's log can take a second)
+    and swapped in when ready. Calls never wait for a refresh: they use the latest snapshot.
+    Everything else is delegated to the current pyoxigraph `Store`.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._state = _disk_state(path)
+        self._store = Store.read_only(str(path))
+        self._checked = time.monotonic()
+        self._lock = threading.Lock()
+        self._refreshing = False
+
+    @property
+    def snapshot(self) -> Store:
+        """The current snapshot, after starting a refresh if the files changed."""
+        now = time.monotonic()
+        if now - self._checked >= REFRESH_CHECK_SECONDS:
+            self._checked = now
+            state = _disk_state(self._path)
+            with self._lock:
+                start = state != self._state and not self._refreshing
+                if start:
+                    self._refreshing = True
+            if start:
+                threading.Thread(target=self._refresh, args=(state,), daemon=True).start()
+        return self._store
+
+    def _refresh(self, state: tuple[tuple[str, int, int], ...]) -> None:
+        try:
+            fresh = Store.read_only(str(self._path))
+        except OSError:
+            fresh = None  # files mid-rewrite: keep the old snapshot, retry on the next check
+        with self._lock:
+            if fresh is not None:
+                self._store, self._state = fresh, state
+            self._refreshing = False
+
+    def refresh_now(self) -> None:
+        """Open a new snapshot synchronously (tests and one-shot commands)."""
+        self._refresh(_disk_state(self._path))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.snapshot, name)
+
+    def __len__(self) -> int:
+        return len(self.snapshot)
+
+    def __iter__(self) -> Iterator[Quad]:
+        return iter(self.snapshot)
+
+    def __contains__(self, quad: Quad) -> bool:
+        return quad in self.snapshot
+
+
 def open_store(path: str | Path | None, *, read_only: bool = False) -> Store:
     """Open (creating if needed) the on-disk store, or an in-memory one for `None`.
 
+    Read-only opens give a `LiveStore` (a Store look-alike that follows new writes).
     A second writer gets a StoreError naming the PID that holds the store.
     """
     if path is None:
@@ -46,22 +137,26 @@ def open_store(path: str | Path | None, *, read_only: bool = False) -> Store:
         if not path.is_dir():
             raise StoreError(f"no store at {path} (run `kg ingest` first)")
         try:
-            return Store.read_only(str(path))
+            return LiveStore(path)  # type: ignore[return-value]
         except OSError as exc:
             raise StoreError(f"cannot open store {path} read-only: {exc}") from None
     if path.exists() and not path.is_dir():
         raise StoreError(f"{path} is a file, not a store directory")
     lock = path / LOCK_FILE
-    holder = _read_pid(lock)
-    if holder and holder != os.getpid() and _pid_alive(holder):
-        raise StoreError(f"store {path} is locked by PID {holder} (another kg process is "
-                         "writing to it); wait for it to finish or stop it")
     try:
         store = Store(str(path))
     except OSError as exc:
-        if "lock" in str(exc).lower():
-            raise StoreError(f"store {path} is locked by another process: {exc}") from None
-        raise StoreError(f"cannot open store {path}: {exc}") from None
+        if "lock" not in str(exc).lower():
+            raise StoreError(f"cannot open store {path}: {exc}") from None
+        holder = _read_pid(lock)
+        if holder == os.getpid() or "current process" in str(exc):
+            who = f"PID {os.getpid()} (this process already has it open)"
+        elif holder and _pid_alive(holder):
+            who = f"PID {holder}"
+        else:
+            who = "another process (PID unknown)"
+        raise StoreError(f"store {path} is locked by {who}: another kg process is writing "
+                         "to it; wait for it to finish or stop it") from None
     lock.write_text(str(os.getpid()))
     return store
 
@@ -88,8 +183,16 @@ def _insert_data(graph: str, quads: Iterable[Quad]) -> str:
 
 
 def replace_graph(store: Store, graph: str, quads: Iterable[Quad]) -> None:
-    """Atomically replace the content of one named graph."""
-    store.update(_insert_data(graph, quads))
+    """Atomically replace the content of one named graph (one transaction either way).
+
+    `quads` must all be in `graph`; a graph not yet in the store is written with
+    `Store.extend`, an existing one with one DROP + INSERT DATA update.
+    """
+    quads = list(quads)
+    if not store.contains_named_graph(NamedNode(graph)):
+        store.extend(quads)
+    else:
+        store.update(_insert_data(graph, quads))
 
 
 def stored_hash(store: Store, article_id: str) -> str | None:
@@ -99,6 +202,19 @@ def stored_hash(store: Store, article_id: str) -> str | None:
                                      NamedNode(g)):
         return q.object.value
     return None
+
+
+def has_quads(store: Store, quads: Iterable[Quad]) -> bool:
+    """True if every quad is stored (point lookups; used for the ingest manifest check)."""
+    return all(q in store for q in quads)
+
+
+def manifest(store: Store) -> Iterator[tuple[str, str, str]]:
+    """(article id, content hash, graph) of every stored article: the ingest manifest."""
+    q = (f"SELECT ?id ?h ?g {{ GRAPH ?g {{ ?a <{KGO}articleId> ?id ; <{KGO}contentHash> ?h }} }}"
+         " ORDER BY ?id")
+    for row in store.query(q):
+        yield row[0].value, row[1].value, row[2].value
 
 
 def delete_article(store: Store, article_id: str) -> None:
