@@ -307,3 +307,12 @@ def test_federation_examples_document_the_allowlist() -> None:
         Store().query(q.query)  # parses (nothing linked in an empty store: no remote call)
     text = " ".join(q.query for q in fed)
     assert all(p in text for p in ("wdt:P1082", "wdt:P625", "wdt:P571", "wdt:P749"))
+
+
+def test_national_government_shares_its_state_qid() -> None:
+    ex = _extraction("The Syrian government said.", [("Syrian government", "StateActor")])
+    ex.entities[0].key = "syrian-government"
+    ent = default_linker().link(ex).entities[0]
+    assert ent.wikidata == "Q858" and ent.link_method == "offline:exact+state"
+    army = _extraction("The Syrian army advanced.", [("Syrian army", "StateActor")])
+    assert default_linker().link(army).entities[0].wikidata is None  # forces: own item

@@ -73,10 +73,7 @@ class LinkDecision:
     confidence: float
     method: str
     score: float = 0.0
-
-    @property
-    def qid(self) -> str | None:
-        return self.entry.qid if self.entry else None
+    qid: str | None = None
 
 
 def _fits(cls: str, entry: Entry) -> bool:
@@ -208,7 +205,15 @@ class Linker:
         confidence = round(min(1.0, top) * share, 3)
         if confidence < self.threshold:
             return LinkDecision(None, confidence, "nil", top)
-        return LinkDecision(cand.entry, confidence, f"offline:{cand.method}", top)
+        entry, method = cand.entry, f"offline:{cand.method}"
+        qid = entry.qid
+        state = self.gazetteer.entries.get(entry.parent or "")
+        if qid is None and entry.subclass == "Government" and state is not None \
+                and state.subclass == "State" and state.qid:
+            # a national government acts as its state ("the Syrian government" is Syria
+            # the actor, as ACLED codes it): it shares the state's QID
+            qid, method = state.qid, method + "+state"
+        return LinkDecision(entry, confidence, method, top, qid)
 
     # -- applying
     def link(self, extraction: Extraction) -> Extraction:
@@ -231,7 +236,7 @@ def apply_decision(ent: Entity, decision: LinkDecision) -> None:
         return
     if entry.cls != ent.cls and entry.cls == "Location" and entry.subclass != "Country":
         ent.cls, ent.label = entry.cls, entry.label  # "Georgia": the US state, not the country
-    ent.key, ent.wikidata, ent.subclass = entry.key, entry.qid, entry.subclass
+    ent.key, ent.wikidata, ent.subclass = entry.key, decision.qid, entry.subclass
     ent.country = entry.country
     ent.lat, ent.lon = entry.lat, entry.lon
 
