@@ -81,6 +81,12 @@ def _capitalised(span: Span) -> bool:
     return first.text[:1].isupper()
 
 
+def _sentence(span: Span) -> Span:
+    """The span's sentence, or the whole doc when nothing set sentence boundaries (a
+    pipeline without parser or sentencizer)."""
+    return span.sent if span.doc.has_annotation("SENT_START") else span.doc[:]
+
+
 def _shouting(sent: Span) -> bool:
     """All-caps sentences (headlines, transcripts) where "IS" may be the verb."""
     letters = [t for t in sent if t.is_alpha]
@@ -179,7 +185,7 @@ class GazetteerRuler:
         entry = self.gazetteer.entries[name.key]
         if entry.cls == "Location" and not _capitalised(span):
             return False
-        if len(span.text) <= CASE_SENSITIVE_MAX and _shouting(span.sent):
+        if len(span.text) <= CASE_SENSITIVE_MAX and _shouting(_sentence(span)):
             return False
         if not name.weak:
             return True

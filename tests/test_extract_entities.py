@@ -1,0 +1,146 @@
+"""Entity components (kg_gazetteer, kg_entity_typer, kg_actors, kg_coref) on sentences
+written for these tests in the style of conflict reporting from several wars."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.extract.entities import GazetteerRuler
+from kg.extract.pipeline import Extractor
+from kg.records import Article
+
+
+@pytest.fixture(scope="module")
+def nlp(extractor: Extractor) -> Language:
+    return extractor.nlp
+
+
+def ents(doc: Doc) -> dict[str, tuple[str, str]]:
+    return {e.text: (e.label_, e.kb_id_) for e in doc.ents}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "cls", "key"),
+    [
+        # Syria: generic force resolved through the places of the article
+        ("Government forces shelled the village of Kafr Nabl in Idlib province on Monday.",
+         "Government forces", "StateActor", "syrian-arab-armed-forces"),
+        ("Government forces shelled the village of Kafr Nabl in Idlib province on Monday.",
+         "Kafr Nabl", "Location", "sy-kafranbel"),
+        # Iraq: demonym + force noun is a gazetteer name
+        ("Iraqi troops retook the town of Tal Afar from Islamic State militants.",
+         "Islamic State militants", "ArmedGroup", "islamic-state"),
+        # Yemen
+        ("Saudi-led coalition warplanes struck a market in Saada, a Houthi stronghold.",
+         "Saada", "Location", "ye-sadah"),
+        # Ukraine: an air noun picks the air force of the demonym's state
+        ("Russian warplanes bombed Kharkiv overnight, Ukrainian officials said.",
+         "Russian warplanes", "StateActor", "russian-aerospace-forces"),
+        # Somalia: a named group followed by a generic noun stays the named group
+        ("Al-Shabaab militants attacked an army base outside Mogadishu.",
+         "Al-Shabaab militants", "ArmedGroup", "al-shabaab"),
+        # Sahel: generic jihadists are the country's generic insurgents
+        ("Jihadists killed 12 soldiers near Djibo in northern Burkina Faso.",
+         "Jihadists", "ArmedGroup", "rebels-burkina-faso"),
+        # Mali: demonym + force noun with no gazetteer name of its own
+        ("Wagner mercenaries and Malian soldiers killed civilians in Moura, central Mali.",
+         "Malian soldiers", "StateActor", "fama"),
+        # Myanmar
+        ("The Tatmadaw launched air strikes on villages in Sagaing region, Myanmar.",
+         "Tatmadaw", "StateActor", "tatmadaw"),
+        # Turkey/Syria: "Turkish special forces" is Turkey's forces, not a place or NORP
+        ("Turkish special forces raided positions near Jarabulus.",
+         "Turkish special forces", "StateActor", "turkish-special-forces"),
+        # Arabic article spellings and possessives
+        ("Rebels advanced on al-Bab after a week of fighting.", "al-Bab", "Location",
+         "sy-al-bab"),
+        ("Rebels advanced on Al Bab after a week of fighting.", "Al Bab", "Location",
+         "sy-al-bab"),
+        ("Aleppo's eastern districts were shelled by regime warplanes.", "Aleppo",
+         "Location", "sy-aleppo"),
+        ("The Observatory said Da’esh fighters had withdrawn from the town.", "Da’esh",
+         "ArmedGroup", "islamic-state"),
+    ],
+)
+def test_entities_typed_and_keyed(nlp: Language, sentence: str, text: str, cls: str,
+                                  key: str) -> None:
+    assert ents(nlp(sentence)).get(text) == (cls, key)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "absent"),
+    [
+        ("Since the ceasefire began, Human Rights Watch has documented abuses.", "Since"),
+        ("Since the ceasefire began, Human Rights Watch has documented abuses.", "Human"),
+        ("Overnight, the army said it had repelled an attack.", "Overnight"),
+        ("He walked south towards the northern edge of the camp.", "south"),
+        ("He walked south towards the northern edge of the camp.", "northern"),
+        ("THIS IS NOT A DRILL, THE SIREN IS REAL.", "IS"),
+        ("Is the truce in Hodeidah holding?", "Is"),
+        ("A fighter, Ahmad al Wawi, told reporters the town had fallen.", "Ahmad"),
+    ],
+)
+def test_common_words_are_not_entities(nlp: Language, sentence: str, absent: str) -> None:
+    assert absent not in ents(nlp(sentence))
+
+
+def test_person_name_keeps_model_span(nlp: Language) -> None:
+    doc = nlp("A fighter, Ahmad al Wawi, told reporters the town had fallen.")
+    assert ents(doc).get("Ahmad al Wawi", ("",))[0] == "Person"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "cls"),
+    [
+        ("Clashes continued near Sabboura and outside Tabqa on Friday.", "Sabboura",
+         "Location"),
+        ("Israeli jets struck Sabboura, an area outside Damascus.", "Sabboura", "Location"),
+    ],
+)
+def test_model_entities_retyped_from_context(nlp: Language, sentence: str, text: str,
+                                             cls: str) -> None:
+    assert ents(nlp(sentence)).get(text, ("",))[0] == cls
+
+
+def test_gazetteer_ruler_alone_on_blank_pipeline() -> None:
+    """The ruler needs no model: trusted names match, acronyms only in capitals, and weak
+    GeoNames names never match without a model to corroborate them."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("kg_gazetteer")
+    doc = nlp("The SDF said IS fighters shelled Hasakah. Is it true? Since then Human rights...")
+    found = ents(doc)
+    assert found["SDF"] == ("ArmedGroup", "syrian-democratic-forces")
+    assert found["IS fighters"] == ("ArmedGroup", "islamic-state")
+    assert "Is" not in found and "Since" not in found and "Human" not in found
+    assert isinstance(nlp.get_pipe("kg_gazetteer"), GazetteerRuler)
+
+
+def test_generic_phrases_follow_article_country(nlp: Language) -> None:
+    """The same words resolve to different actors in different wars."""
+    syria = nlp("Rebels and government forces fought in Idlib and Hama.")
+    yemen = nlp("Rebels and government forces fought in Taiz and Marib.")
+    assert syria._.kg_country == "syria" and yemen._.kg_country == "yemen"
+    assert ents(syria)["Rebels"] == ("ArmedGroup", "rebels-syria")
+    assert ents(yemen)["Rebels"] == ("ArmedGroup", "rebels-yemen")
+    assert ents(syria)["government forces"][1] == "syrian-arab-armed-forces"
+    assert ents(yemen)["government forces"][1] != "syrian-arab-armed-forces"
+
+
+@pytest.mark.parametrize(
+    ("text", "labels"),
+    [
+        ("Rockets hit Kilis on Monday. Later, more rockets struck Killis.", {"Kilis"}),
+        ("Prime Minister Haider al-Abadi visited Mosul. Abadi said the city was free.",
+         {"Haider al-Abadi", "Mosul"}),
+        ("The Syrian Observatory for Human Rights reported clashes in Idlib. "
+         "The Observatory said SOHR sources counted 12 dead.",
+         {"Syrian Observatory for Human Rights", "Idlib"}),
+    ],
+)
+def test_aliases_merge_into_one_entity(extractor: Extractor, text: str,
+                                       labels: set[str]) -> None:
+    rec = extractor.extract_one(Article(id="coref", text=text, date="2020-01-01"))
+    assert {e.label for e in rec.entities} == labels
