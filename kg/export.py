@@ -233,11 +233,27 @@ def _matches(store: Store, sel: Selection, graph: GraphName) -> bool:
 def candidate_graphs(store: Store, sel: Selection) -> list[GraphName] | Iterator[GraphName]:
     """The graphs to look at: the listed ones, else the default graph and all named graphs."""
     if sel.graphs:
-        missing = [g for g in sel.graphs if not store.contains_named_graph(NamedNode(g))]
-        if missing:
-            raise ExportError(f"no graph <{missing[0]}> in the store")
         return [NamedNode(g) for g in sel.graphs]
     return chain([DefaultGraph()], store.named_graphs())
+
+
+def check_selection(store: Store, sel: Selection) -> None:
+    """Raise ExportError for a missing graph or a bad CONSTRUCT query, before any output."""
+    for g in sel.graphs:
+        if not store.contains_named_graph(NamedNode(g)):
+            raise ExportError(f"no graph <{g}> in the store")
+    if sel.construct:
+        _construct_result(store, sel.construct)  # parsed now, evaluated lazily
+
+
+def _construct_result(store: Store, query: str) -> QueryTriples:
+    try:
+        result = store.query(query, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise ExportError(f"SPARQL syntax error in the CONSTRUCT query: {exc}") from None
+    if not isinstance(result, QueryTriples):
+        raise ExportError("--construct needs a CONSTRUCT (or DESCRIBE) query")
+    return result
 
 
 class _Walker:
@@ -300,13 +316,7 @@ class _Walker:
                 yield q
 
 
-def _construct(store: Store, query: str, stats: DumpStats) -> Iterator[Triple]:
-    try:
-        result = store.query(query, use_default_graph_as_union=True)
-    except SyntaxError as exc:
-        raise ExportError(f"SPARQL syntax error in the CONSTRUCT query: {exc}") from None
-    if not isinstance(result, QueryTriples):
-        raise ExportError("--construct needs a CONSTRUCT (or DESCRIBE) query")
+def _construct(result: QueryTriples, stats: DumpStats) -> Iterator[Triple]:
     subjects: dict[str, set[str]] = {kind: set() for kind in _KINDS}
     for t in result:
         kind = _kind(t.subject)
@@ -423,18 +433,17 @@ def export(store: Store, output: IO[bytes], fmt: str = "turtle", *,
     sel = selection or Selection()
     if graph is not None:
         sel = Selection(graphs=(graph,))
+    check_selection(store, sel)
     stats = DumpStats()
     dump = new_dump_iri()
     if sel.construct:
-        data: Iterator[Triple | Quad] = _construct(store, sel.construct, stats)
+        data: Iterator[Triple | Quad] = _construct(_construct_result(store, sel.construct),
+                                                   stats)
         if rf in QUAD_FORMATS:
             data = (Quad(t.subject, t.predicate, t.object, DefaultGraph()) for t in data)
     else:
         walker = _Walker(store, sel, stats, on_graph)
         data = walker.quads() if rf in QUAD_FORMATS else walker.union()
-    if sel.construct:  # fail on a bad query before writing anything
-        first = next(data, None)
-        data = chain([first], data) if first is not None else iter(())
 
     def meta() -> list[Triple | Quad]:
         triples = description(dump, stats, rf, license=license, sel=sel)

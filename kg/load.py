@@ -4,7 +4,8 @@ The format comes from the file suffix (`.ttl`, `.nt`, `.nq`, `.trig`, `.jsonld`,
 `.n3`, each optionally `.gz`). Quad formats keep their graphs. Triple formats go into one
 named graph: `--graph IRI`, by default `https://w3id.org/kg-conflict/graph/import/{file}`,
 so loaded triples stay apart from article graphs, can be dropped as a unit, and are still
-in the union default graph the endpoint queries.
+in the union default graph the endpoint queries. JSON-LD counts as a triple format (it is
+how `kg export` writes it); its default-graph triples go into that graph too.
 
 A dump's own VoID/DCAT description (the `dump-metadata` graph, or the description block of
 a triple dump) is removed after loading: it describes the file, not the data, and
@@ -25,7 +26,7 @@ from typing import IO
 
 from pyoxigraph import NamedNode, RdfFormat, Store
 
-from kg.export import DUMP_BASE, META_GRAPH, PREFIXES, SUFFIX_FORMATS
+from kg.export import DUMP_BASE, META_GRAPH, PREFIXES, QUAD_FORMATS, SUFFIX_FORMATS
 from kg.ontology import GRAPH, slug
 
 IMPORT_GRAPH = GRAPH + "import/"
@@ -105,7 +106,7 @@ def load_file(store: Store, path: Path, *, graph: str | None = None,
               on_bytes: Callable[[int], None] | None = None) -> str | None:
     """Bulk-load one file; returns the graph its triples went to (None for quad files)."""
     fmt, gz = detect_format(path)
-    target = None if fmt.supports_datasets else NamedNode(graph or default_graph_for(path))
+    target = None if fmt in QUAD_FORMATS else NamedNode(graph or default_graph_for(path))
     try:
         with path.open("rb") as raw:
             counted = _Counting(raw, on_bytes)
