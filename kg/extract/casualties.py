@@ -48,19 +48,32 @@ def _number(token: str) -> tuple[int, bool] | None:
 
 def _find(sentence: str, words: str) -> Count | None:
     patterns = [
-        QUAL + NUM + NOUN + r"(?:\s+\w+){0,3}?\s+(?:were\s+|was\s+|have been\s+|had been\s+)?"
-        + words,
+        QUAL + NUM + NOUN + r"(?:\s+(?!and\b)\w+){0,3}?"  # "and" starts another count
+        + r"\s+(?:were\s+|was\s+|have been\s+|had been\s+)?" + words,
         words + r"\s+" + QUAL + NUM + NOUN,
     ]
     for pattern in patterns:
-        m = re.search(pattern, sentence, re.I)
-        if m:
+        regex = re.compile(pattern, re.I)
+        pos = 0
+        while (m := regex.search(sentence, pos)) is not None:
+            pos = m.end(2)  # a rejected year may hide the real count right after it
             parsed = _number(m.group(2))
-            if parsed:
-                value, vague = parsed
-                approx = vague or bool(m.group(1) and m.group(1).lower() != "some")
-                return Count(value, approx, m.group(0).strip())
+            if parsed is None or _not_a_toll(m.group(2), sentence[m.end():]):
+                continue
+            value, vague = parsed
+            approx = vague or bool(m.group(1) and m.group(1).lower() != "some")
+            return Count(value, approx, m.group(0).strip())
     return None
+
+
+def _not_a_toll(number: str, after: str) -> bool:
+    """Years ("25 August 2016 ... killed") and war-long tolls ("killed since 2011") are
+    not the casualties of the event the sentence reports."""
+    if re.fullmatch(r"(?:19|20)\d\d", number):
+        return True
+    return re.match(r"\s*(?:people\s+)?(?:since|so far|over the|during the|in the)\s+"
+                    r"(?:\d{4}|war|conflict|start|beginning|past|last|civil)", after,
+                    re.I) is not None
 
 
 def find_fatalities(sentence: str) -> Count | None:

@@ -73,7 +73,7 @@ class EventMerger:
 
     @staticmethod
     def _same(ev: Event, seen: _Seen, sub: str, date: str | None, loc: Entity | None,
-              point: Point | None, sent_no: int) -> bool:
+              spec: int, point: Point | None, sent_no: int) -> bool:
         near = sent_no - seen.sentence <= NEAR_SENTENCES
         if ev.sub_event_type != sub or ev.date != date:
             return False
@@ -81,6 +81,8 @@ class EventMerger:
             return near
         if ev.location == loc.id:
             return True
+        if near and min(spec, seen.specificity) <= 1:
+            return True  # "in northern Syria" then "in Qamishli": the same report, refined
         return near and None not in (point, seen.point) and _km(point, seen.point) <= NEAR_KM
 
     def add(self, mention: EventMention) -> Event:
@@ -97,7 +99,7 @@ class EventMerger:
         spec = self.specificity(place) if place is not None else -1
         point = self.point(place) if place is not None else None
         ev = next((e for e, m in zip(self.events, self._meta, strict=True)
-                   if self._same(e, m, mention.sub_event_type, date, loc, point, sent_no)),
+                   if self._same(e, m, mention.sub_event_type, date, loc, spec, point, sent_no)),
                   None)
         if ev is None:
             ev = Event(id=f"v{len(self.events) + 1}", event_type=mention.event_type,

@@ -20,11 +20,12 @@ dates, casualties and merging across sentences happen in `kg.extract.event_recor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from spacy.language import Language
-from spacy.matcher import Matcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 
 from kg.extract.triggers import Lexicon, default_lexicon
@@ -50,10 +51,13 @@ REPORT_VERBS = {"say", "report", "announce", "claim", "tell", "state", "confirm"
 SOURCE_CLASSES = {"Organization", "StateActor", "ArmedGroup", "Person"}
 PRONOUNS = {"they", "it", "he", "she", "who", "which", "that", "them", "group", "militants",
             "fighters", "organisation", "organization", "movement", "force", "forces"}
+INSTRUMENT_CODES = {"AIR", "SHELL", "IED", "SUICIDE", "GRENADE", "CHEMICAL"}
+CAUSED = {"kill", "wound", "injure", "die", "damage", "destroy", "hit", "level", "flatten",
+          "strike", "target", "hurt", "maim", "raze", "burn", "collapse"}
 TARGET_PREPS = {"against", "on", "at", "from", "out", "targeting"}
 CLAUSE_DEPS = {"relcl", "advcl", "ccomp", "acl", "parataxis", "csubj"}
-FIRST_PERSON = {"we", "us", "our", "i", "me", "my", "ours"}
-QUOTES = {"“": "”", '"': '"', "«": "»"}
+QUOTE_RE = re.compile(r"“[^”]*”|\"[^\"]*\"|«[^»]*»")
+FIRST_PERSON_RE = re.compile(r"\b(?:we|us|our|ours|I|me|my)\b", re.I)
 MILITARY_OBJECTS = {"tank", "vehicle", "weapon", "position", "drone", "jet", "plane",
                     "helicopter", "launcher", "soldier", "fighter", "militant", "troop",
                     "gunman", "rebel", "insurgent", "jihadist", "convoy", "depot", "ammunition"}
@@ -138,12 +142,11 @@ class EventDetector:
         self.max_per_sentence = max_per_sentence
         self.lex = lexicon or default_lexicon()
         self.gazetteer = gazetteer or default_gazetteer()
-        self.nouns = Matcher(nlp.vocab)
+        self.nouns = PhraseMatcher(nlp.vocab, attr="LOWER")
         for phrase, code in self.lex.nouns.items():
-            words = [t.lower_ for t in nlp.make_doc(phrase)]
-            pattern = [{"LOWER": w} for w in words[:-1]]
-            pattern.append({"LOWER": {"IN": _plurals(words[-1])}})
-            self.nouns.add(code, [pattern])
+            head, _, last = phrase.rpartition(" ")
+            forms = [f"{head} {form}".strip() for form in _plurals(last)]
+            self.nouns.add(code, list(nlp.tokenizer.pipe(forms)))
 
     # ---- clause structure -------------------------------------------------------------
 
@@ -255,7 +258,8 @@ class EventDetector:
     def _specificity(self, span: Span) -> int:
         return place_specificity(span, self.gazetteer)
 
-    def _resolve_pronoun(self, token: Token, ents: dict[int, Span]) -> list[Span]:
+    def _resolve_pronoun(self, token: Token, ents: dict[int, Span],
+                         all_ents: list[Span]) -> list[Span]:
         """Actor entities a pronoun or generic noun ("the group") most likely refers to."""
         if token.dep_ in {"nsubj", "nsubjpass"} and token.lower_ in {"who", "which", "that"}:
             rel = token.head
@@ -263,7 +267,7 @@ class EventDetector:
                 return self._ents_in(rel.head, ents, ACTOR_CLASSES)[:1]
         doc = token.doc
         sent = token.sent
-        for ent in reversed(doc.ents):
+        for ent in reversed(all_ents):
             if ent.end <= token.i and ent.label_ in ACTOR_CLASSES and \
                     ent.start >= (sent.start if sent.start == 0 else
                                   doc[sent.start - 1].sent.start):
@@ -274,7 +278,7 @@ class EventDetector:
 
     def _instrument(self, tokens: Iterator[Token], noun_codes: dict[int, str]) -> str | None:
         for t in tokens:
-            if t.i in noun_codes and noun_codes[t.i] not in {"ATTACK", "CLASH"}:
+            if noun_codes.get(t.i) in INSTRUMENT_CODES:
                 return noun_codes[t.i]
             code = self.lex.instruments.get(t.lemma_.lower()) or \
                 self.lex.instruments.get(t.lower_)
@@ -290,8 +294,8 @@ class EventDetector:
             t = t.head
         return t
 
-    def _noun_candidates(self, sent: Span, noun_codes: dict[int, str],
-                         spans: dict[int, Span]) -> list[_Candidate]:
+    def _noun_candidates(self, noun_codes: dict[int, str], spans: dict[int, Span],
+                         ents: dict[int, Span]) -> list[_Candidate]:
         out: list[_Candidate] = []
         for i, code in noun_codes.items():
             span = spans[i]
@@ -311,8 +315,13 @@ class EventDetector:
                 continue
             if verb is not None and verb.pos_ in {"VERB", "AUX"} and self._blocked(verb):
                 continue
-            if code in {"ATTACK", "BOMBING"}:
-                code = self._type_nominal(head, code, noun_codes)
+            if code in {"ATTACK", "BOMBING", "IED", "CLASH"}:
+                code = self._type_nominal(head, code)
+            if code == "CLASH" and span.root.lemma_.lower() == "attack" and not any(
+                    (e := ents.get(t.i)) is not None and (
+                        e.label_ in ACTOR_CLASSES or (e.label_ == "Location" and self._cued(e)))
+                    for t in head.subtree):
+                continue  # "the attack" alone: too vague to be a new event
             anchor = self._anchor(verb) if verb is not None and verb.pos_ in {"VERB", "AUX"} \
                 else head
             out.append(_Candidate(code, span, anchor, verb, priority=1))
@@ -335,11 +344,8 @@ class EventDetector:
                 or governor in self.lex.verbs
             return ok, g.head
         if g.dep_ == "pobj" and g.head.lower_ in CAUSE_PREPS and \
-                g.head.head.pos_ in {"VERB", "AUX", "NOUN"}:
-            verb = g.head.head
-            while verb.pos_ == "NOUN" and verb.dep_ != "ROOT":
-                verb = verb.head
-            return True, verb
+                g.head.head.lemma_.lower() in CAUSED:  # "killed in an air strike"
+            return True, g.head.head
         return g.dep_ == "ROOT", None
 
     def _agreement_cued(self, head: Token) -> bool:
@@ -347,11 +353,15 @@ class EventDetector:
         near += [t for c in head.children for t in c.children]
         return any(t.lemma_.lower() in self.lex.agreement_cues for t in near)
 
-    def _type_nominal(self, head: Token, code: str, noun_codes: dict[int, str]) -> str:
-        mods = [c for c in head.children if c.dep_ in {"compound", "amod", "nmod"}]
+    def _type_nominal(self, head: Token, code: str) -> str:
+        """Type "barrel bomb attack", "Russian bombing", "attack on civilians" from modifiers."""
+        mods = [t for c in head.children if c.dep_ in {"compound", "amod", "nmod"}
+                for t in c.subtree]
         inst = self._instrument(iter(mods), {})
         if inst:
             return inst
+        if code in {"IED", "CLASH"}:
+            return code
         if code == "BOMBING":
             state = any(c.ent_type_ == "StateActor" or c.lower_ in {"aerial", "air"}
                         for c in mods)
@@ -400,8 +410,8 @@ class EventDetector:
                 return None
             code = "CIV_ATTACK" if obj_lemmas & self.lex.civilian_targets else "CLASH"
         elif code == "KILL":
-            if subj is None and not agents:
-                return None
+            if (subj is None or subj.dep_ == "nsubjpass") and not agents:
+                return None  # "13 civilians were killed": a toll, the event is elsewhere
             if obj_lemmas & self.lex.civilian_targets:
                 code = "CIV_ATTACK"
             elif obj_lemmas & MILITARY_OBJECTS and subj is not None and \
@@ -454,6 +464,7 @@ class EventDetector:
     # ---- arguments --------------------------------------------------------------------
 
     def _arguments(self, cand: _Candidate, ev: EventMention, ents: dict[int, Span],
+                   sent_ents: list[Span], all_ents: list[Span],
                    prev_places: list[Span]) -> None:
         head = cand.trigger.root
         verb = cand.verb if cand.verb is not None and cand.verb.pos_ in {"VERB", "AUX"} \
@@ -467,7 +478,7 @@ class EventDetector:
             if subj is not None and subj.dep_ == "nsubj":
                 found = self._ents_in(subj, ents, ACTOR_CLASSES)
                 if not found and subj.lemma_.lower() in PRONOUNS:
-                    found = self._resolve_pronoun(subj, ents)
+                    found = self._resolve_pronoun(subj, ents, all_ents)
                 actors += found[:2]
             elif subj is not None and subj.dep_ == "nsubjpass":
                 targets += self._ents_in(subj, ents, ACTOR_CLASSES)[:2]
@@ -480,28 +491,28 @@ class EventDetector:
         for c in head.children:  # "Syrian warplanes", "Russian air strikes on rebels"
             if c.dep_ in {"amod", "compound", "nmod", "poss", "npadvmod"}:
                 actors += [e for e in self._ents_in(c, ents, ACTOR_CLASSES)]
-            elif c.dep_ == "prep" and c.lower_ == "by":
-                actors += self._ents_in(c, ents, ACTOR_CLASSES)[:2]
+            elif c.dep_ == "prep" and c.lower_ in {"by", "between"}:  # "clashes between X and Y"
+                actors += self._ents_in(c, ents, ACTOR_CLASSES)[:3]
             elif c.dep_ == "prep" and c.lower_ in {"against", "on", "targeting"}:
                 targets += self._ents_in(c, ents, ACTOR_CLASSES)[:2]
         if cand.code in {"GOV_TAKES", "NSA_TAKES"} and not targets:
-            targets = [e for e in ev.sentence.ents if e.label_ == "ArmedGroup"
+            targets = [e for e in sent_ents if e.label_ == "ArmedGroup"
                        and e not in actors][:1] if cand.code == "GOV_TAKES" else []
-        ev.location, ev.location_cued = self._location(cand, ev.sentence, ents, prev_places)
+        ev.location, ev.location_cued = self._location(cand, sent_ents, prev_places)
         loc = ev.location
         ev.actors = [a for a in dict.fromkeys(actors) if a != loc]
         ev.targets = [t for t in dict.fromkeys(targets) if t not in ev.actors and t != loc]
-        ev.weapons = [e for e in ev.sentence.ents if e.label_ == "Weapon"]
+        ev.weapons = [e for e in sent_ents if e.label_ == "Weapon"]
         ev.reporters = self._reporters(ev.sentence, ents)
 
-    def _location(self, cand: _Candidate, sent: Span, ents: dict[int, Span],
+    def _location(self, cand: _Candidate, sent_ents: list[Span],
                   prev_places: list[Span]) -> tuple[Span | None, bool]:
         """The most specific cued place of the clause, else the nearest, else the last one."""
         scope = {t.i for t in cand.anchor.subtree} | {t.i for t in cand.trigger.root.subtree}
         if cand.anchor.dep_ == "relcl":
             scope.add(cand.anchor.head.i)
         cued: list[Span] = []
-        for ent in sent.ents:
+        for ent in sent_ents:
             if ent.label_ != "Location" and not self._is_country(ent):
                 continue
             if ent.start not in scope and ent.root.i not in scope:
@@ -514,7 +525,7 @@ class EventDetector:
             best = max(cued, key=lambda e: (self._specificity(e),
                                             -abs(e.start - cand.trigger.start)))
             return best, True
-        places = [e for e in sent.ents if e.label_ == "Location"]
+        places = [e for e in sent_ents if e.label_ == "Location"]
         if places:
             return max(places, key=lambda e: (self._specificity(e) >= 2,
                                               -abs(e.start - cand.trigger.start))), False
@@ -556,19 +567,10 @@ class EventDetector:
     # ---- quotes -----------------------------------------------------------------------
 
     @staticmethod
-    def _first_person_quotes(doc: Doc) -> list[tuple[int, int]]:
-        """Token ranges of quotations spoken in the first person ("we don't know...")."""
-        out: list[tuple[int, int]] = []
-        open_at: int | None = None
-        closer = ""
-        for t in doc:
-            if open_at is None and t.text in QUOTES:
-                open_at, closer = t.i, QUOTES[t.text]
-            elif open_at is not None and t.text == closer:
-                if any(w.lower_ in FIRST_PERSON for w in doc[open_at:t.i]):
-                    out.append((open_at, t.i))
-                open_at = None
-        return out
+    def _first_person_quotes(text: str) -> list[tuple[int, int]]:
+        """Character ranges of quotations in the first person ("we don't know how...")."""
+        return [(m.start(), m.end()) for m in QUOTE_RE.finditer(text)
+                if FIRST_PERSON_RE.search(m.group(0))]
 
     # ---- component --------------------------------------------------------------------
 
@@ -583,19 +585,21 @@ class EventDetector:
             if old is None or len(span) > len(old):
                 noun_codes[root] = doc.vocab.strings[match_id]
                 noun_spans[root] = span
-        quotes = self._first_person_quotes(doc)
+        quotes = self._first_person_quotes(doc.text)
+        all_ents = list(doc.ents)
         found: list[EventMention] = []
         places_so_far: list[Span] = []
         for sent in doc.sents:
+            sent_ents = [e for e in all_ents if sent.start <= e.start < sent.end]
             sent_codes = {i: c for i, c in noun_codes.items() if sent.start <= i < sent.end}
-            cands = self._noun_candidates(sent, sent_codes, noun_spans)
+            cands = self._noun_candidates(sent_codes, noun_spans, ents)
             for token in sent:
                 if token.pos_ == "VERB":
                     cand = self._verb_candidate(token, sent_codes, ents)
                     if cand is not None:
                         cands.append(cand)
             cands = [c for c in cands
-                     if not any(s <= c.trigger.start < e for s, e in quotes)]
+                     if not any(s <= c.trigger.start_char < e for s, e in quotes)]
             by_anchor: dict[int, _Candidate] = {}
             for c in sorted(cands, key=lambda c: (-c.priority, c.trigger.start)):
                 by_anchor.setdefault(c.anchor.i, c)
@@ -603,13 +607,13 @@ class EventDetector:
             for cand in kept[: self.max_per_sentence]:
                 ev_type, sub_type = self.lex.acled(cand.code)
                 ev = EventMention(ev_type, sub_type, cand.trigger, sent)
-                self._arguments(cand, ev, ents, places_so_far)
+                self._arguments(cand, ev, ents, sent_ents, all_ents, places_so_far)
                 ev.date_scopes = self._date_scopes(cand.anchor)
                 ev.habitual = self._habitual(cand.anchor)
                 ev.confidence = round(0.4 + 0.2 * ev.location_cued + 0.15 * bool(ev.actors)
                                       + 0.1 * bool(ev.targets) + 0.1 * (cand.priority > 1), 2)
                 found.append(ev)
-            places_so_far += [e for e in sent.ents if e.label_ == "Location"]
+            places_so_far += [e for e in sent_ents if e.label_ == "Location"]
             places_so_far = places_so_far[-8:]
         doc._.kg_events = found
         return doc

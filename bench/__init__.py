@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): throughput ratios measured in one process, never in tests."""
