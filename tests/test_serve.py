@@ -383,3 +383,25 @@ def test_resource_turtle_by_accept(client: FlaskClient) -> None:
 
 def test_unknown_resource_is_404(client: FlaskClient) -> None:
     assert client.get("/id/entity/nothing-here").status_code == 404
+
+
+def test_query_workers_start_from_a_script_without_main_guard(tmp_path) -> None:
+    """Regression: multiprocessing spawn re-imported the host script; workers are subprocesses."""
+    import subprocess
+    import sys
+
+    s = Store(str(tmp_path / "store"))
+    s.update("INSERT DATA { GRAPH <https://w3id.org/kg-conflict/graph/a> { <http://a> "
+             "<http://b> 1 } }")
+    s.flush()
+    del s
+    script = tmp_path / "host.py"
+    script.write_text(
+        "from kg.serve import create_app\n"
+        f"app = create_app({{'store': {str(tmp_path / 'store')!r}}})\n"
+        "r = app.test_client().get('/sparql', query_string={'query': 'ASK { ?s ?p 1 }'})\n"
+        "print(r.status_code, r.get_json()['boolean'])\n"
+        "app.extensions['kg_executor'].close()\n")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=120)
+    assert out.stdout.strip() == "200 True", out.stderr[-2000:]

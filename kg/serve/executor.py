@@ -12,8 +12,10 @@ result-heavy queries but not a long aggregate (documented in the README).
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import os
 import queue
+import subprocess
+import sys
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -26,41 +28,54 @@ from kg.serve.results import DefaultGraphView, Outcome, QueryJob, evaluate, time
 VIEW_TTL = 2.0  # seconds a worker reuses its list of article graphs
 
 
-def _worker_main(path: str, conn: Connection) -> None:
+def _worker_main(path: str, conn_in: Connection, conn_out: Connection) -> None:
     """Worker loop: open the store read-only, then answer (job, has_from) messages forever."""
     from kg.store import open_store
 
     try:
         store = open_store(Path(path), read_only=True)
     except Exception as exc:  # reported to the parent, which answers 503
-        conn.send(("error", str(exc)))
+        conn_out.send(("error", str(exc)))
         return
     view = DefaultGraphView(store, ttl=VIEW_TTL)
-    conn.send(("ready", ""))
+    conn_out.send(("ready", ""))
     while True:
         try:
-            job, has_from = conn.recv()
+            job, has_from = conn_in.recv()
         except EOFError:
             return
-        conn.send(evaluate(view, job, has_from))
+        conn_out.send(evaluate(view, job, has_from))
 
 
 class _Worker:
-    def __init__(self, ctx: mp.context.BaseContext, path: str) -> None:
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(path, child), daemon=True,
-                                name="kg-query-worker")
-        self.proc.start()
-        child.close()
+    """One `python -m kg.serve.executor` child talking pickles over two dedicated pipes.
+
+    A plain subprocess rather than multiprocessing: spawn would re-import the host program's
+    __main__ (a script, waitress, gunicorn), and fork is unsafe with RocksDB threads.
+    """
+
+    def __init__(self, path: str) -> None:
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "kg.serve.executor", str(to_child_r), str(from_child_w),
+             path], pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL)
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self.send_conn = Connection(to_child_w, readable=False)
+        self.conn = Connection(from_child_r, writable=False)
         self.ready = False
 
     def wait_ready(self, timeout: float) -> str | None:
         """None when ready, else the reason it is not."""
         if self.ready:
             return None
-        if not self.conn.poll(timeout):
-            return "query worker did not start in time"
-        kind, message = self.conn.recv()
+        try:
+            if not self.conn.poll(timeout):
+                return "query worker did not start in time"
+            kind, message = self.conn.recv()
+        except (EOFError, OSError):
+            return f"query worker exited (code {self.proc.poll()})"
         if kind != "ready":
             return message
         self.ready = True
@@ -68,7 +83,8 @@ class _Worker:
 
     def kill(self) -> None:
         self.proc.kill()
-        self.proc.join(5)
+        self.proc.wait(5)
+        self.send_conn.close()
         self.conn.close()
 
 
@@ -77,7 +93,6 @@ class ProcessExecutor:
 
     def __init__(self, path: Path, workers: int = 2) -> None:
         self.path = str(path)
-        self.ctx = mp.get_context("spawn")
         self.idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -85,7 +100,7 @@ class ProcessExecutor:
             self._spawn()
 
     def _spawn(self) -> None:
-        w = _Worker(self.ctx, self.path)
+        w = _Worker(self.path)
         with self._lock:
             self._all.add(w)
         self.idle.put(w)
@@ -99,7 +114,7 @@ class ProcessExecutor:
     def worker_pids(self) -> list[int]:
         """PIDs of the live workers (tests check that a timed-out worker was killed)."""
         with self._lock:
-            return [w.proc.pid for w in self._all if w.proc.pid is not None]
+            return [w.proc.pid for w in self._all]
 
     def run(self, job: QueryJob, has_from: bool) -> Outcome:
         """Answer in a worker; kill it at the deadline (waiting for a free one counts too)."""
@@ -113,7 +128,7 @@ class ProcessExecutor:
             self._retire(w)
             return Outcome(503, f"query worker unavailable: {problem}\n".encode())
         try:
-            w.conn.send((job, has_from))
+            w.send_conn.send((job, has_from))
             if w.conn.poll(max(0.0, deadline - time.monotonic()) + 0.5):
                 outcome = w.conn.recv()
                 self.idle.put(w)
@@ -143,3 +158,8 @@ class InlineExecutor:
 
     def close(self) -> None:
         """Nothing to release."""
+
+
+if __name__ == "__main__":
+    _worker_main(sys.argv[3], Connection(int(sys.argv[1]), writable=False),
+                 Connection(int(sys.argv[2]), readable=False))

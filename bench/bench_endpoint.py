@@ -1,0 +1,196 @@
+"""Endpoint speed as ratios measured in one run: `python -m bench.bench_endpoint [--triples N]`.
+
+Targets (issue 6), for every query in queries/ (federated SERVICE examples excepted):
+- HTTP round trip through `kg serve`'s app (waitress, killable worker processes) <= 1.3x the
+  same query run directly on pyoxigraph (query + JSON serialization, in this process);
+- direct pyoxigraph >= 10x faster than rdflib's in-memory store on the same ~1M-triple graph.
+
+The graph is shaped like ours because it *is* ours: the bundled demo articles are extracted by
+the real pipeline, and their article graphs are replicated with renamed article, event and
+mention IRIs (entities stay shared, as places and actors recur across real articles) until the
+store holds the requested number of quads. Each side is timed best-of-R with alternating
+rounds, so load drifts hit both alike. rdflib runs each query once (it is the slow side).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+from pyoxigraph import BlankNode, NamedNode, Quad, QueryResultsFormat, QuerySolutions, Store
+
+from kg.ontology import GRAPH, ID
+from kg.queries import ExampleQuery, load_examples
+
+HTTP_TARGET = 1.3
+RDFLIB_TARGET = 10.0
+
+
+def _seed_quads() -> list[Quad]:
+    from kg.extract.pipeline import Extractor
+    from kg.ingest import ingest, sample_paths
+
+    seed = Store()
+    ingest(sample_paths(), seed, extractor=Extractor())
+    return list(seed)
+
+
+def _renamer(k: int) -> Callable[[object], object]:
+    suffix = f"-r{k}"
+
+    def rename(term: object) -> object:
+        if isinstance(term, NamedNode):
+            v = term.value
+            if v.startswith(GRAPH):
+                return NamedNode(v + suffix)
+            for kind in ("article/", "event/", "mention/"):
+                if v.startswith(ID + kind):
+                    rest = v[len(ID + kind):]
+                    head, sep, tail = rest.partition("/")
+                    return NamedNode(ID + kind + head + suffix + sep + tail)
+            return term
+        if isinstance(term, BlankNode):
+            return BlankNode(term.value + suffix.replace("-", "_"))
+        return term
+
+    return rename
+
+
+def build_store(path: Path, triples: int) -> int:
+    """An on-disk store of about `triples` quads replicated from the demo articles."""
+    seed = _seed_quads()
+    store = Store(str(path))
+    copies = max(1, -(-triples // len(seed)))
+    for k in range(copies):
+        r = _renamer(k)
+        store.bulk_extend(Quad(r(q.subject), r(q.predicate), r(q.object), r(q.graph_name))
+                          for q in seed)
+    store.flush()
+    store.optimize()
+    n = len(store)
+    del store
+    return n
+
+
+def _best(fn: Callable[[], object], rounds: int) -> float:
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _direct(store: Store, text: str) -> bytes:
+    result = store.query(text, use_default_graph_as_union=True)
+    if isinstance(result, QuerySolutions):
+        return result.serialize(format=QueryResultsFormat.JSON)
+    return bytes(str(list(result)), "utf-8")
+
+
+def _serve(path: Path, max_rows: int) -> tuple[str, Callable[[], None]]:
+    from waitress.server import create_server
+
+    from kg.serve import create_app
+
+    app = create_app({"store": str(path), "max_rows": max_rows, "query_timeout": 600})
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    port = server.socket.getsockname()[1]
+
+    def stop() -> None:
+        server.close()
+        app.extensions["kg_executor"].close()
+
+    return f"http://127.0.0.1:{port}", stop
+
+
+def _rdflib_graph(path: Path):
+    import rdflib
+    from pyoxigraph import RdfFormat, serialize
+
+    ds = rdflib.Dataset(default_union=True)
+    data = serialize(Store.read_only(str(path)), format=RdfFormat.N_QUADS)
+    ds.parse(data=data, format="nquads")
+    return ds
+
+
+def run(triples: int = 1_000_000, rounds: int = 3, with_rdflib: bool = True) -> dict[str, dict]:
+    """Measure every example query; print a table of times and ratios; return the numbers."""
+    queries: list[ExampleQuery] = [q for q in load_examples() if "SERVICE" not in q.query.upper()]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "store"
+        t0 = time.perf_counter()
+        n = build_store(path, triples)
+        print(f"store: {n} quads replicated from the demo articles "
+              f"({time.perf_counter() - t0:.0f} s to build)")
+        direct_store = Store.read_only(str(path))
+        base, stop = _serve(path, max_rows=10**9)
+        session = requests.Session()
+
+        def http(text: str) -> bytes:
+            r = session.post(base + "/sparql", data={"query": text},
+                             headers={"Accept": "application/sparql-results+json"})
+            r.raise_for_status()
+            return r.content
+
+        results: dict[str, dict] = {}
+        try:
+            for q in queries:
+                http(q.query)  # warm-up: caches, worker start
+                _direct(direct_store, q.query)
+                d_times, h_times = [], []
+                for _ in range(rounds):
+                    d_times.append(_best(lambda q=q: _direct(direct_store, q.query), 1))
+                    h_times.append(_best(lambda q=q: http(q.query), 1))
+                results[q.name] = {"direct_s": min(d_times), "http_s": min(h_times)}
+        finally:
+            stop()
+        if with_rdflib:
+            t0 = time.perf_counter()
+            graph = _rdflib_graph(path)
+            print(f"rdflib: loaded {len(graph)} triples in {time.perf_counter() - t0:.0f} s")
+            for q in queries:
+                t0 = time.perf_counter()
+                list(graph.query(q.query))
+                results[q.name]["rdflib_s"] = time.perf_counter() - t0
+    _report(results)
+    return results
+
+
+def _report(results: dict[str, dict]) -> None:
+    print(f"{'query':<36}{'direct':>10}{'http':>10}{'http/dir':>10}{'rdflib':>10}"
+          f"{'rdflib/dir':>12}")
+    for name, r in results.items():
+        r["http_ratio"] = r["http_s"] / r["direct_s"]
+        line = (f"{name:<36}{r['direct_s'] * 1000:>8.1f}ms{r['http_s'] * 1000:>8.1f}ms"
+                f"{r['http_ratio']:>9.2f}x")
+        if "rdflib_s" in r:
+            r["rdflib_ratio"] = r["rdflib_s"] / r["direct_s"]
+            line += f"{r['rdflib_s']:>9.2f}s{r['rdflib_ratio']:>11.0f}x"
+        print(line)
+    worst_http = max(r["http_ratio"] for r in results.values())
+    print(f"HTTP round trip: worst {worst_http:.2f}x direct (target <= {HTTP_TARGET}x): "
+          + ("ok" if worst_http <= HTTP_TARGET else "ABOVE target"))
+    if all("rdflib_ratio" in r for r in results.values()):
+        worst = min(r["rdflib_ratio"] for r in results.values())
+        print(f"rdflib in-memory: at least {worst:.0f}x slower than direct (target >= "
+              f"{RDFLIB_TARGET:.0f}x): " + ("ok" if worst >= RDFLIB_TARGET else "BELOW target"))
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--triples", type=int, default=1_000_000, help="size of the graph")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds per side")
+    ap.add_argument("--no-rdflib", action="store_true", help="skip the (slow) rdflib baseline")
+    args = ap.parse_args(argv)
+    run(args.triples, args.rounds, with_rdflib=not args.no_rdflib)
+
+
+if __name__ == "__main__":
+    main()
