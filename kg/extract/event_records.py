@@ -69,7 +69,6 @@ class EventMerger:
         self._meta: list[_Seen] = []
         self._last: tuple[Event, int] | None = None  # last event touched, its sentence
         self.dates = find_dates(doc.text, article.date)
-        self._sent_index = {s.start: n for n, s in enumerate(doc.sents)}
 
     @staticmethod
     def _same(ev: Event, seen: _Seen, sub: str, date: str | None, loc: Entity | None,
@@ -88,7 +87,7 @@ class EventMerger:
     def add(self, mention: EventMention) -> Event:
         """Add one mention; returns the (new or merged) event record."""
         sent = mention.sentence
-        sent_no = self._sent_index[sent.start]
+        sent_no = mention.sentence_index
         phrase = _date_of(mention, self.dates, self.doc)
         if mention.habitual:
             date = phrase.date if phrase else None
@@ -134,13 +133,19 @@ class EventMerger:
         if inj and ev.injuries is None:
             _set(ev, "injuries", inj)
 
-    def follow_up(self, sent: Span, has_event: bool) -> None:
-        """Casualties in the sentence after an event, when that sentence has no event."""
-        if has_event or self._last is None:
-            return
-        ev, sent_no = self._last
-        if self._sent_index[sent.start] - sent_no == 1:
-            self._casualties(ev, sent.text)
+    def add_all(self, mentions: list[EventMention]) -> list[Event]:
+        """Add mentions in text order; a following sentence without an event of its own
+        lends its casualty counts to the last event ("At least seven people were injured")."""
+        with_events = {m.sentence_index for m in mentions}
+        for n, mention in enumerate(mentions):
+            self.add(mention)
+            last_of_sentence = n + 1 == len(mentions) or \
+                mentions[n + 1].sentence_index != mention.sentence_index
+            sent = mention.sentence
+            if last_of_sentence and mention.sentence_index + 1 not in with_events \
+                    and sent.end < len(self.doc):
+                self._casualties(self._last[0], self.doc[sent.end].sent.text)
+        return self.events
 
 
 def _set(ev: Event, name: str, count: Count) -> None:

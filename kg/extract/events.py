@@ -85,6 +85,7 @@ class EventMention:
     weapons: list[Span] = field(default_factory=list)
     date_scopes: list[list[tuple[int, int]]] = field(default_factory=list)
     habitual: bool = False
+    sentence_index: int = 0  # ordinal of the sentence in the doc: mentions' distance
     confidence: float = 0.5
 
 
@@ -589,7 +590,7 @@ class EventDetector:
         all_ents = list(doc.ents)
         found: list[EventMention] = []
         places_so_far: list[Span] = []
-        for sent in doc.sents:
+        for sent_no, sent in enumerate(doc.sents):
             sent_ents = [e for e in all_ents if sent.start <= e.start < sent.end]
             sent_codes = {i: c for i, c in noun_codes.items() if sent.start <= i < sent.end}
             cands = self._noun_candidates(sent_codes, noun_spans, ents)
@@ -606,7 +607,7 @@ class EventDetector:
             kept = sorted(by_anchor.values(), key=lambda c: c.trigger.start)
             for cand in kept[: self.max_per_sentence]:
                 ev_type, sub_type = self.lex.acled(cand.code)
-                ev = EventMention(ev_type, sub_type, cand.trigger, sent)
+                ev = EventMention(ev_type, sub_type, cand.trigger, sent, sentence_index=sent_no)
                 self._arguments(cand, ev, ents, sent_ents, all_ents, places_so_far)
                 ev.date_scopes = self._date_scopes(cand.anchor)
                 ev.habitual = self._habitual(cand.anchor)

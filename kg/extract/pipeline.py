@@ -21,7 +21,7 @@ import kg.extract.relations  # noqa: F401  (registers the factories)
 from kg import __version__
 from kg.config import PREFERRED_MODELS
 from kg.extract.event_records import EventMerger
-from kg.extract.events import EventMention, place_specificity
+from kg.extract.events import place_specificity
 from kg.gazetteer import Gazetteer, default_gazetteer, fold
 from kg.link import default_linker, link_extraction
 from kg.records import Article, Entity, Event, Extraction, Mention, Relation
@@ -145,15 +145,7 @@ def _events(doc: Doc, article: Article, table: _EntityTable) -> list[Event]:
 
     merger = EventMerger(doc, article, table.add,
                          lambda span: place_specificity(span, gazetteer), point)
-    by_sentence: dict[int, list[EventMention]] = {}
-    for mention in doc._.kg_events or []:
-        by_sentence.setdefault(mention.sentence.start, []).append(mention)
-    for sent in doc.sents:
-        mentions = by_sentence.get(sent.start, [])
-        for mention in mentions:
-            merger.add(mention)
-        merger.follow_up(sent, bool(mentions))
-    return merger.events
+    return merger.add_all(doc._.kg_events or [])
 
 
 class Extractor:
