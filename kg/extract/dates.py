@@ -2,9 +2,15 @@
 
 News reports say "on Sunday", "late on Thursday", "last Wednesday", "overnight", "two
 months ago"; researchers need calendar dates. Weekdays are taken as the most recent such
-day on or before the article date (news reports the past). `find_dates` returns every
-phrase with its character span so that an event takes the date of its own clause, not
-the first date of the sentence.
+day on or before the article date (news reports the past), except after "until"/"next"
+("extended until Monday"). `find_dates` returns every phrase with its character span so
+that an event takes the date of its own clause, not the first date of the sentence.
+
+Scraped articles often open with their own dateline ("Sunday 18 Sep 2016 ...",
+"24.07.2016 ...") that disagrees with the date in the feed's metadata; the dateline is when
+the report was written, so `dateline` finds it and relative dates resolve against it. A bare
+year ("since 2012", "in 2011") names no day: such phrases resolve to no date rather than
+letting the event fall back to the article date.
 """
 
 from __future__ import annotations
@@ -23,11 +29,19 @@ UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
 
 _MONTH = r"(" + "|".join(MONTHS) + r"|" + "|".join(MONTH_ABBR) + r")\.?"
 _WEEKDAY_RE = re.compile(r"\b(?:(last|next|this|past|on|late on|early on|late|early|"
-                         r"earlier on|later on)\s+)?(" + "|".join(WEEKDAYS) + r")\b", re.I)
+                         r"earlier on|later on|until|till|through)\s+)?(" + "|".join(WEEKDAYS)
+                         + r")s?\b", re.I)  # "Tuesdays attacks": possessive, apostrophe lost
 _AGO_RE = re.compile(r"\b(\d+|" + "|".join(NUMBERS) + r")\s+(day|week|month|year)s?\s+"
                      r"(?:ago|earlier|before)\b", re.I)
 _REL_RE = re.compile(r"\b(today|yesterday|overnight|last night|tonight|this morning|"
                      r"earlier today|on the previous day|the day before)\b", re.I)
+_YEAR_RE = re.compile(r"\b(?:in|since|during|of|from|by)\s+(?:early\s+|late\s+|mid-?)?"
+                      r"((?:19|20)\d\d)\b(?!\s*[-/.]\d)", re.I)
+_NUMERIC_RE = re.compile(r"\b(\d{1,2})[./-](\d{1,2})[./-]((?:19|20)\d\d)\b")
+_GLUED_RE = re.compile(r"\b" + _MONTH + r"\s+(\d{1,2})((?:19|20)\d\d)\b", re.I)
+_LEADING_WEEKDAY_RE = re.compile(r"\b(?:" + "|".join(WEEKDAYS) + "|" + "|".join(
+    w[:3] for w in WEEKDAYS) + r")\.?,?\s*$", re.I)
+DATELINE_CHARS = 120  # a dateline sits in the first words of the text
 _ABS_RE = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"|" + _MONTH
                      + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b)(?:,?\s+(\d{4}))?", re.I)
 
@@ -39,7 +53,7 @@ class DatePhrase:
     start: int
     end: int
     phrase: str
-    date: str
+    date: str | None  # None: the phrase names a period (a year), not a day
 
 
 def _weekday(ref: dt.date, name: str, modifier: str | None) -> dt.date:
@@ -48,7 +62,7 @@ def _weekday(ref: dt.date, name: str, modifier: str | None) -> dt.date:
     mod = (modifier or "").lower()
     if mod in {"last", "past"} and back == 0:
         back = 7
-    if mod == "next":
+    if mod in {"next", "until", "till", "through"}:
         return ref + dt.timedelta(days=(target - ref.weekday()) % 7 or 7)
     return ref - dt.timedelta(days=back)
 
@@ -71,19 +85,68 @@ def _absolute(m: re.Match[str], ref: dt.date) -> dt.date | None:
     return value
 
 
+def dateline(text: str) -> DatePhrase | None:
+    """The explicit full date (with year) the text opens with, if any: its dateline."""
+    head = text[:DATELINE_CHARS]
+    candidates: list[tuple[int, int, str, dt.date | None]] = []
+    for m in _ABS_RE.finditer(head):
+        if m.group(5):
+            candidates.append((m.start(), m.end(), m.group(0), _absolute(m, dt.date.today())))
+    for m in _NUMERIC_RE.finditer(head):
+        candidates.append((m.start(), m.end(), m.group(0),
+                           _safe_date(int(m.group(3)), int(m.group(2)), int(m.group(1)))))
+    for m in _GLUED_RE.finditer(head):  # "Nov 272017": a scraper ate the space
+        candidates.append((m.start(), m.end(), m.group(0),
+                           _safe_date(int(m.group(3)), _month(m.group(1)), int(m.group(2)))))
+    found = sorted((c for c in candidates if c[3] is not None), key=lambda c: c[0])
+    if not found:
+        return None
+    start, end, phrase, value = found[0]
+    lead = _LEADING_WEEKDAY_RE.search(text[:start])  # "Sunday 18 Sep 2016"
+    if lead is not None:
+        start, phrase = lead.start(), text[lead.start():end]
+    return DatePhrase(start, end, phrase, value.isoformat())
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def reference_date(text: str, article_date: str | None) -> str | None:
+    """The date relative phrases count from: the text's dateline, else the article date.
+
+    A dateline earlier than the article date is distrusted (a report cannot predate the
+    feed entry announcing it; such datelines are usually truncated: "6-09-2013").
+    """
+    line = dateline(text)
+    if line is None or (article_date and line.date < article_date):
+        return article_date
+    return line.date
+
+
 def find_dates(text: str, article_date: str | None) -> list[DatePhrase]:
-    """Every resolvable date phrase in `text`, in text order (none without an article date)."""
+    """Every resolvable date phrase in `text`, in text order (none without an article date).
+
+    `article_date` is the reference date (see `reference_date`); the dateline itself is
+    not returned, as it dates the report, not an event.
+    """
     if not article_date:
         return []
     ref = dt.date.fromisoformat(article_date)
     found: list[DatePhrase] = []
-    taken: list[tuple[int, int]] = []
+    line = dateline(text)
+    taken: list[tuple[int, int]] = [(line.start, line.end)] if line else []
 
-    def add(m: re.Match[str], value: dt.date | None) -> None:
-        if value is None or any(s < m.end() and m.start() < e for s, e in taken):
+    def add(m: re.Match[str], value: dt.date | None, *, period: bool = False) -> None:
+        if (value is None and not period) or any(s < m.end() and m.start() < e
+                                                 for s, e in taken):
             return
         taken.append((m.start(), m.end()))
-        found.append(DatePhrase(m.start(), m.end(), m.group(0), value.isoformat()))
+        found.append(DatePhrase(m.start(), m.end(), m.group(0),
+                                value.isoformat() if value else None))
 
     for m in _ABS_RE.finditer(text):
         if (m.group(2) or m.group(3))[0].isupper():  # "may 5 people" is not a date
@@ -98,6 +161,9 @@ def find_dates(text: str, article_date: str | None) -> list[DatePhrase]:
         back = word in {"yesterday", "overnight", "last night", "on the previous day",
                         "the day before"}
         add(m, ref - dt.timedelta(days=int(back)))
+    for m in _YEAR_RE.finditer(text):
+        if int(m.group(1)) != ref.year:
+            add(m, None, period=True)
     return sorted(found, key=lambda d: d.start)
 
 
@@ -106,5 +172,5 @@ def resolve_date(text: str, article_date: str | None) -> tuple[str | None, str |
 
     Falls back to (None, None) when there is no phrase or no article date to anchor it.
     """
-    found = find_dates(text, article_date)
+    found = [d for d in find_dates(text, article_date) if d.date]
     return (found[0].date, found[0].phrase) if found else (None, None)

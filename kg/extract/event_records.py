@@ -5,7 +5,14 @@ Aleppo" then "Dozens of air strikes hit near the town of Khan Touman"); research
 events, so mentions of the same type, date and place (or nearby places in neighbouring
 sentences) become one record, keeping the most specific place. Casualty counts stated in
 a follow-up sentence without an event of its own ("At least seven people were injured")
-belong to the event just before it.
+belong to the event just before it. A mention without a date of its own ("Heavy shelling
+also hit the town") continues the story of the dated mention just before it and takes its
+date; it is the same event as a nearby dated mention of the same type and place.
+
+Record-level roles: territory changes say who gained (the actors) and who lost (the
+targets, or whoever held the place: "rebel-held X"); strikes on a place held by someone
+("an air strike on rebel-held X") target its holder; agreements carry the period of the
+ceasefire when the sentence states it ("from Wednesday ... until Monday").
 """
 
 from __future__ import annotations
@@ -17,12 +24,18 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span
 
 from kg.extract.casualties import Count, find_fatalities, find_injuries
-from kg.extract.dates import DatePhrase, find_dates
+from kg.extract.dates import DatePhrase, find_dates, reference_date
 from kg.extract.events import EventMention
 from kg.records import Article, Entity, Event
 
 NEAR_KM = 30.0  # places this close, in neighbouring sentences, are one battlefield
 NEAR_SENTENCES = 2
+TERRITORY = {"Non-state actor overtakes territory", "Government regains territory"}
+HELD_TARGET_TYPES = {"Explosions/Remote violence", "Battles"}
+CEASEFIRE_START = {"from", "since", "starting", "began", "begin", "begins", "start", "started",
+                   "effect", "on"}
+CEASEFIRE_END = {"until", "till", "through", "to", "ending", "expire", "expires", "expired",
+                 "end", "ends"}
 
 
 def _date_of(mention: EventMention, dates: list[DatePhrase], doc: Doc) -> DatePhrase | None:
@@ -52,6 +65,7 @@ class _Seen:
     sentence: int
     specificity: int
     point: Point | None
+    dated: bool  # the date came from a phrase of the text, not the report's date
 
 
 class EventMerger:
@@ -59,8 +73,10 @@ class EventMerger:
 
     def __init__(self, doc: Doc, article: Article, add_entity: Callable[[Span], Entity],
                  specificity: Callable[[Span], int],
-                 point: Callable[[Span], Point | None]) -> None:
+                 point: Callable[[Span], Point | None],
+                 held_by: dict[tuple[int, int], list[Span]] | None = None) -> None:
         self.doc = doc
+        self.held_by = held_by or {}
         self.article = article
         self.add_entity = add_entity
         self.specificity = specificity
@@ -68,14 +84,17 @@ class EventMerger:
         self.events: list[Event] = []
         self._meta: list[_Seen] = []
         self._last: tuple[Event, int] | None = None  # last event touched, its sentence
-        self.dates = find_dates(doc.text, article.date)
+        self.ref = reference_date(doc.text, article.date)
+        self.dates = find_dates(doc.text, self.ref)
 
     @staticmethod
-    def _same(ev: Event, seen: _Seen, sub: str, date: str | None, loc: Entity | None,
-              spec: int, point: Point | None, sent_no: int) -> bool:
+    def _same(ev: Event, seen: _Seen, sub: str, date: str | None, dated: bool,
+              loc: Entity | None, spec: int, point: Point | None, sent_no: int) -> bool:
         near = sent_no - seen.sentence <= NEAR_SENTENCES
-        if ev.sub_event_type != sub or ev.date != date:
+        if ev.sub_event_type != sub:
             return False
+        if ev.date != date and not (near and not (dated and seen.dated)):
+            return False  # an undated mention may be a nearby dated one, retold
         if sent_no == seen.sentence or ev.location is None or loc is None:
             return near
         if ev.location == loc.id:
@@ -89,17 +108,18 @@ class EventMerger:
         sent = mention.sentence
         sent_no = mention.sentence_index
         phrase = _date_of(mention, self.dates, self.doc)
-        if mention.habitual:
+        if mention.habitual or phrase is not None:
             date = phrase.date if phrase else None
         else:
-            date = phrase.date if phrase else self.article.date
+            date = self._story_date(sent_no)
+        dated = phrase is not None
         place = mention.location
         loc = self.add_entity(place) if place is not None else None
         spec = self.specificity(place) if place is not None else -1
         point = self.point(place) if place is not None else None
         ev = next((e for e, m in zip(self.events, self._meta, strict=True)
-                   if self._same(e, m, mention.sub_event_type, date, loc, spec, point, sent_no)),
-                  None)
+                   if self._same(e, m, mention.sub_event_type, date, dated, loc, spec, point,
+                                 sent_no)), None)
         if ev is None:
             ev = Event(id=f"v{len(self.events) + 1}", event_type=mention.event_type,
                        sub_event_type=mention.sub_event_type, text=sent.text,
@@ -108,12 +128,14 @@ class EventMerger:
                        location=loc.id if loc else None, trigger=mention.trigger.text,
                        confidence=mention.confidence)
             self.events.append(ev)
-            self._meta.append(_Seen(sent_no, spec, point))
+            self._meta.append(_Seen(sent_no, spec, point, dated))
         else:
             seen = self._meta[self.events.index(ev)]
             if loc is not None and spec > seen.specificity:
                 ev.location = loc.id
                 seen.specificity, seen.point = spec, point or seen.point
+            if dated and not seen.dated:
+                ev.date, ev.date_phrase, seen.dated = date, phrase.phrase, True
             ev.confidence = min(0.95, max(ev.confidence, mention.confidence) + 0.05)
         for spans, target in ((mention.actors, ev.actors), (mention.targets, ev.targets),
                               (mention.weapons, ev.weapons), (mention.reporters, ev.reported_by)):
@@ -121,10 +143,47 @@ class EventMerger:
                 eid = self.add_entity(span).id
                 if eid not in target and eid != ev.location:
                     target.append(eid)
+        if place is not None and ev.event_type in HELD_TARGET_TYPES:
+            for holder in self.held_by.get((place.start, place.end), []):
+                eid = self.add_entity(holder).id
+                if eid not in ev.actors and eid not in ev.targets:
+                    ev.targets.append(eid)
         ev.targets[:] = [t for t in ev.targets if t not in ev.actors]
+        if ev.sub_event_type in TERRITORY:
+            ev.territory_gained_by = list(ev.actors)
+            ev.territory_lost_by = list(ev.targets)
+        elif ev.sub_event_type == "Agreement":
+            self._ceasefire(ev, mention)
         self._casualties(ev, sent.text)
         self._last = (ev, sent_no)
         return ev
+
+    def _story_date(self, sent_no: int) -> str | None:
+        """The date of the last explicitly dated event a sentence or two back, else the
+        report's date: a report keeps telling the same day until it names another."""
+        for ev, seen in zip(reversed(self.events), reversed(self._meta), strict=True):
+            if sent_no - seen.sentence > NEAR_SENTENCES:
+                break
+            if seen.dated and ev.date:
+                return ev.date
+        return self.ref
+
+    def _ceasefire(self, ev: Event, mention: EventMention) -> None:
+        """Start and end of an agreed ceasefire from the date phrases of its sentence."""
+        sent = mention.sentence
+        end = sent.end_char  # the period is often told in the next sentence
+        if sent.end < len(self.doc):
+            end = self.doc[sent.end].sent.end_char
+        for d in self.dates:
+            if d.date is None or not sent.start_char <= d.start < end:
+                continue
+            words = d.phrase.lower().split()
+            before = self.doc.text[max(sent.start_char, d.start - 25):d.start].lower().split()
+            cue = {words[0], *(before[-2:])}
+            if cue & CEASEFIRE_END and ev.ceasefire_end is None:
+                ev.ceasefire_end = d.date
+            elif cue & CEASEFIRE_START and ev.ceasefire_start is None:
+                ev.ceasefire_start = d.date
 
     def _casualties(self, ev: Event, text: str) -> None:
         fat, inj = find_fatalities(text), find_injuries(text)

@@ -61,6 +61,17 @@ FIRST_PERSON_RE = re.compile(r"\b(?:we|us|our|ours|I|me|my)\b", re.I)
 MILITARY_OBJECTS = {"tank", "vehicle", "weapon", "position", "drone", "jet", "plane",
                     "helicopter", "launcher", "soldier", "fighter", "militant", "troop",
                     "gunman", "rebel", "insurgent", "jihadist", "convoy", "depot", "ammunition"}
+# Verbs of bombardment whose means (aircraft or artillery) the subject decides.
+BOMBARD_VERBS = {"bombard", "bomb", "pound"}
+# Heads that name a part or amount of what was taken: "a string of villages", "the east of".
+PART_NOUNS = {"string", "series", "number", "dozens", "dozen", "handful", "part", "parts",
+              "most", "rest", "much", "east", "west", "north", "south", "half", "control",
+              "swathes", "swaths", "chunk", "all", "some", "several", "majority", "outskirts"}
+NEXT_PLACE = 2  # sentences ahead searched for the place of an event whose sentence has none
+REGION_NOUNS = {"province", "governorate", "countryside", "region", "countrysides"}
+# Prepositions after which a country is where something happened, not who did it.
+IN_PLACE_PREPS = {"in", "inside", "across", "throughout", "within", "near", "outside", "into"}
+ANAPHORIC_DETS = {"the", "this", "that", "these", "those"}
 HABITUAL_PHRASES = ({"recent", "past"}, {"month", "months", "week", "weeks", "year", "years"})
 
 
@@ -107,6 +118,10 @@ def place_specificity(span: Span, gazetteer: Gazetteer) -> int:
     """
     if span.label_ != "Location":
         return 0
+    doc = span.doc
+    if (span.start > 0 and doc[span.start - 1].lower_ == "rural") or (
+            span.end < len(doc) and doc[span.end].lower_ in REGION_NOUNS):
+        return 1  # "rural Idlib", "Homs province": the region, not the town of that name
     entry = gazetteer.entries.get(span.kb_id_) if span.kb_id_ else None
     if entry is None:
         return 3
@@ -115,6 +130,26 @@ def place_specificity(span: Span, gazetteer: Gazetteer) -> int:
     if entry.subclass == "AdministrativeArea":
         return 1
     return 2 if (entry.population or 0) > 500_000 else 3
+
+
+def _definite(head: Token) -> bool:
+    """ "the attack", "this attack": a noun that refers back to an event told before."""
+    return any(c.dep_ == "det" and c.lower_ in ANAPHORIC_DETS for c in head.children)
+
+
+def _object_heads(obj: Token) -> list[Token]:
+    """The words that say what an object is: its head, its conjuncts, and through "of" what
+    a part or amount is of ("the villages of X and Y", "control of the town")."""
+    out = [obj, *obj.conjuncts]
+    for t in list(out):
+        if t.lemma_.lower() in PART_NOUNS | PLACE_NOUNS or t.lower_ in PART_NOUNS:
+            for prep in t.children:
+                if prep.dep_ == "prep" and prep.lower_ == "of":
+                    for pobj in prep.children:
+                        if pobj.dep_ == "pobj":
+                            out += [pobj, *pobj.conjuncts]
+                            out += _object_heads(pobj)[1:] if pobj.lower_ in PART_NOUNS else []
+    return out
 
 
 def _plurals(word: str) -> list[str]:
@@ -240,11 +275,18 @@ class EventDetector:
 
     @staticmethod
     def _ents_in(token: Token, ents: dict[int, Span], classes: set[str]) -> list[Span]:
-        """Entities of `classes` in the phrase of `token`, the one holding `token` first."""
+        """Entities of `classes` in the phrase of `token`, the one holding `token` first.
+
+        A country named as a place inside the phrase ("extremists in Syria", "strikes on
+        Raqqa in northern Syria") is not a party to the event.
+        """
         out: list[Span] = []
         for t in (token, *token.subtree):
             ent = ents.get(t.i)
-            if ent is not None and ent.label_ in classes and ent not in out:
+            if ent is not None and ent.label_ in classes and ent not in out and not (
+                    ent.root is not token and ent.root.dep_ == "pobj"
+                    and ent.root.head.lower_ in IN_PLACE_PREPS and ent.label_ == "StateActor"
+                    and ent.root.head is not token):
                 out.append(ent)
         return out
 
@@ -318,11 +360,12 @@ class EventDetector:
                 continue
             if code in {"ATTACK", "BOMBING", "IED", "CLASH"}:
                 code = self._type_nominal(head, code)
-            if code == "CLASH" and span.root.lemma_.lower() == "attack" and not any(
+            if span.root.lemma_.lower() == "attack" and (
+                    code == "CLASH" or _definite(head)) and not any(
                     (e := ents.get(t.i)) is not None and (
                         e.label_ in ACTOR_CLASSES or (e.label_ == "Location" and self._cued(e)))
                     for t in head.subtree):
-                continue  # "the attack" alone: too vague to be a new event
+                continue  # "the attack" alone: too vague, or told before, to be a new event
             anchor = self._anchor(verb) if verb is not None and verb.pos_ in {"VERB", "AUX"} \
                 else head
             out.append(_Candidate(code, span, anchor, verb, priority=1))
@@ -338,7 +381,8 @@ class EventDetector:
         governor = g.head.lemma_.lower()
         if g.dep_ in {"nsubj", "nsubjpass"}:
             ok = governor in self.lex.impact_verbs or governor in self.lex.verbs \
-                or governor in REPORT_VERBS
+                or governor in REPORT_VERBS or (
+                    g.dep_ == "nsubjpass" and governor in self.lex.light_verbs)
             return ok, g.head
         if g.dep_ == "dobj":
             ok = governor in self.lex.light_verbs or governor in REPORT_VERBS \
@@ -375,7 +419,8 @@ class EventDetector:
 
     def _verb_candidate(self, verb: Token, noun_codes: dict[int, str],
                         ents: dict[int, Span]) -> _Candidate | None:
-        lemma = verb.lemma_.lower()
+        irregular = self.lex.irregular.get(verb.lower_)
+        lemma = irregular or verb.lemma_.lower()
         kids = list(verb.children)
         if lemma in self.lex.fire_verbs:
             objs = [c for c in kids if c.dep_ == "dobj"]
@@ -387,7 +432,8 @@ class EventDetector:
         code = self.lex.verbs.get(lemma)
         if code is None or verb.pos_ not in {"VERB"}:
             return None
-        if verb.tag_ == "VB" and not any(c.lower_ in {"did", "do", "does"} for c in kids):
+        if verb.tag_ == "VB" and not irregular and not any(
+                c.lower_ in {"did", "do", "does"} for c in kids):
             return None
         particles = self.lex.verb_particles.get(lemma)
         if particles and lemma not in {"take"} and not any(
@@ -404,7 +450,8 @@ class EventDetector:
         instrument = self._instrument(iter(inst_zone), noun_codes)
         objs = [c for c in kids if c.dep_ in {"dobj", "nsubjpass"}]
         obj_lemmas = {t.lemma_.lower() for o in objs for t in o.subtree}
-        if code in {"ATTACK", "KILL", "DESTROY", "CLASH", "IED"} and instrument:
+        if (code in {"ATTACK", "KILL", "DESTROY", "CLASH", "IED"} or lemma in BOMBARD_VERBS) \
+                and instrument:  # "warplanes bombarded X" is an air strike
             code = instrument
         elif code == "ATTACK":
             if lemma not in {"attack", "pound", "assault"} or subj is None:
@@ -447,8 +494,8 @@ class EventDetector:
                 if c.dep_ == "prt" and c.lower_ == "over":
                     targets += [t for t in kids if t.dep_ == "dobj"]
             if not any(t.lemma_.lower() in PLACE_NOUNS or self._is_place(ents.get(t.i))
-                       for o in targets for t in o.subtree):
-                return None
+                       for o in targets for t in _object_heads(o)):
+                return None  # "takes hundreds of lives in X": the object is not a place
         elif lemma == "drive" and not any(c.lower_ == "out" for c in kids):
             return None
         actors = self._ents_in(subj, ents, ACTOR_CLASSES) if subj is not None and \
@@ -590,6 +637,7 @@ class EventDetector:
         all_ents = list(doc.ents)
         found: list[EventMention] = []
         places_so_far: list[Span] = []
+        sent_places: list[list[Span]] = []
         for sent_no, sent in enumerate(doc.sents):
             sent_ents = [e for e in all_ents if sent.start <= e.start < sent.end]
             sent_codes = {i: c for i, c in noun_codes.items() if sent.start <= i < sent.end}
@@ -614,7 +662,12 @@ class EventDetector:
                 ev.confidence = round(0.4 + 0.2 * ev.location_cued + 0.15 * bool(ev.actors)
                                       + 0.1 * bool(ev.targets) + 0.1 * (cand.priority > 1), 2)
                 found.append(ev)
-            places_so_far += [e for e in sent_ents if e.label_ == "Location"]
+            sent_places.append([e for e in sent_ents if e.label_ == "Location"])
+            places_so_far += sent_places[-1]
             places_so_far = places_so_far[-8:]
+        for ev in found:  # a headline with no place: the place the next sentences name
+            if ev.location is None:
+                ahead = sent_places[ev.sentence_index + 1:ev.sentence_index + 1 + NEXT_PLACE]
+                ev.location = next((p[0] for p in ahead if p), None)
         doc._.kg_events = found
         return doc

@@ -143,8 +143,12 @@ def _events(doc: Doc, article: Article, table: _EntityTable) -> list[Event]:
         entry = gazetteer.entries.get(span.kb_id_) if span.kb_id_ else None
         return (entry.lat, entry.lon) if entry and entry.lat is not None else None
 
+    held_by: dict[tuple[int, int], list[Span]] = {}
+    for rel in doc._.kg_relations or []:  # "rebel-held X": strikes on X target the holder
+        if rel.predicate == "controlledBy":
+            held_by.setdefault((rel.subject.start, rel.subject.end), []).append(rel.object)
     merger = EventMerger(doc, article, table.add,
-                         lambda span: place_specificity(span, gazetteer), point)
+                         lambda span: place_specificity(span, gazetteer), point, held_by)
     return merger.add_all(doc._.kg_events or [])
 
 

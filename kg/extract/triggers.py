@@ -21,6 +21,7 @@ class Lexicon:
 
     types: dict[str, tuple[str, str]]
     verbs: dict[str, str]
+    irregular: dict[str, str]
     verb_particles: dict[str, frozenset[str]]
     nouns: dict[str, str]
     instruments: dict[str, str]
@@ -51,7 +52,7 @@ def lexicon_from_json(data: dict) -> Lexicon:
     sets = {name: frozenset(data[name]) for name in (
         "fire_verbs", "light_verbs", "impact_verbs", "agreement_cues", "blockers", "modals",
         "habitual", "civilian_targets", "state_words")}
-    return Lexicon(types=types, verbs=dict(data["verbs"]),
+    return Lexicon(types=types, verbs=dict(data["verbs"]), irregular=dict(data["irregular"]),
                    verb_particles={k: frozenset(v) for k, v in data["verb_particles"].items()},
                    nouns=dict(data["nouns"]), instruments=dict(data["instruments"]), **sets)
 
