@@ -134,6 +134,8 @@ class ActorResolver:
         self.matcher.add("STATE_FORCE", [
             [{"LOWER": {"IN": STATE_WORDS}}, {"LOWER": "-", "OP": "?"},
              {"LOWER": {"IN": ["backed", "allied"]}, "OP": "?"}, mod, force],
+            [{"LOWER": "pro"}, {"LOWER": "-"}, {"LOWER": {"IN": ["government", "regime"]}},
+             {"LOWER": {"IN": ["fighters", "militias", "militiamen", "gunmen"]}}],
             [{"LOWER": {"IN": ["forces", "troops", "soldiers", "fighters"]}},
              {"LOWER": "loyal"}, {"LOWER": "to"}, {"LOWER": "the", "OP": "?"},
              {"LOWER": {"IN": ["government", "regime", "president", "state"]}}],
@@ -168,7 +170,7 @@ class ActorResolver:
             elif any(t.ent_type_ and not _generic(t) for t in span):
                 continue  # a named actor already covers it ("IS militants")
             elif rule == "REBELS":
-                if not _rebel_phrase(span):
+                if not _rebel_phrase(span) or _negated_prefix(doc, start):
                     continue
                 if start > 0 and doc[start - 1].ent_type_:
                     dem = self._demonym_state(doc, start - 1)
@@ -204,6 +206,12 @@ class ActorResolver:
         if rule == "GOVERNMENT":
             return country.government or country.state
         return country.rebels
+
+
+def _negated_prefix(doc: Doc, start: int) -> bool:
+    """ "anti-jihadist coalition", "counter-insurgency forces": those fight the rebels."""
+    return start >= 2 and doc[start - 1].text == "-" and \
+        doc[start - 2].lower_ in {"anti", "counter"}
 
 
 def _generic(token: Token) -> bool:

@@ -36,6 +36,14 @@ PLACE_PREPOSITIONS = {"in", "at", "from"}
 PLACE_NOUNS = {"town", "city", "village", "villages", "province", "governorate", "district",
                "region", "countryside", "suburb", "suburbs", "neighbourhood", "neighborhood",
                "area", "camp", "state", "county", "municipality", "outskirts", "port"}
+# "Nayrab airport", "the Shaalan district": a name before these is a place.
+FACILITY_NOUNS = {"airport", "airbase", "dam", "crossing", "valley", "plain", "street"}
+# Communities (sects, ethnic groups) are victims or parties of reports but none of our six
+# classes; the model tags them as places, people or organisations.
+COMMUNITIES = {"alawite", "alawites", "sunni", "sunnis", "shia", "shias", "shiite", "shiites",
+               "druze", "christian", "christians", "yazidi", "yazidis", "ismaili", "ismailis",
+               "copts", "coptic", "muslim", "muslims"}
+NOT_NAMES = {"gmt", "utc"}  # time zones the model calls organisations
 ARTICLES = {"al", "el"}
 NAME_PARTICLES = {"al", "el", "bin", "ibn", "abu", "of", "for", "de", "the", "and"}
 
@@ -104,7 +112,7 @@ def place_context(doc: Doc, start: int, end: int, *, strict: bool = False) -> bo
     nxt = doc[end].lower_ if end < len(doc) else ""
     if prev in PLACE_CUES or (prev == "of" and prev2 in PLACE_NOUNS):
         return True
-    if nxt in PLACE_NOUNS and nxt not in {"state", "port", "camp"}:
+    if (nxt in PLACE_NOUNS and nxt not in {"state", "port", "camp"}) or nxt in FACILITY_NOUNS:
         return True
     if nxt == "," and end + 2 < len(doc) and doc[end + 1].lower_ in {"a", "an", "the"} \
             and any(t.lower_ in PLACE_NOUNS for t in doc[end + 2:end + 4]):
@@ -307,15 +315,32 @@ class EntityTyper:
                 other.append(ent)
             else:
                 ents.append(Span(doc, ent.start, ent.end, label=cls, kb_id=key or ent.kb_id_))
-        doc.ents = ents
+        doc.ents = _coordinated_places(ents)
         doc.spans["kg_other"] = other
         return doc
 
 
+def _coordinated_places(ents: list[Span]) -> list[Span]:
+    """ "the villages of Zaytan and Khalasa": an unkeyed name coordinated with a place is a
+    place too (the model tags the second one as a person or organisation)."""
+    places = {e.root.i for e in ents if e.label_ == "Location"}
+    out = []
+    for e in ents:
+        if e.label_ in {"Person", "Organization"} and not e.kb_id_ and (
+                (e.root.dep_ == "conj" and e.root.head.i in places)
+                or any(c.dep_ == "conj" and c.i in places for c in e.root.children)):
+            e = Span(e.doc, e.start, e.end, label="Location")
+        out.append(e)
+    return out
+
+
 def _junk(span: Span) -> bool:
-    """Model entities that are not names: no capital letter, or a single sentence-initial
-    word the tagger does not read as a proper noun ("Overnight, Turkey said...")."""
+    """Model entities that are not names: no capital letter, communities ("Alawites"),
+    time zones, or a single sentence-initial word the tagger does not read as a proper noun
+    ("Overnight, Turkey said...")."""
     if not any(t.text[:1].isupper() for t in span):
+        return True
+    if fold(span.text) in COMMUNITIES | NOT_NAMES:
         return True
     first = span[0]
     return len(span) == 1 and first.is_sent_start and first.pos_ not in {"PROPN", "X"}

@@ -101,7 +101,9 @@ class EventMerger:
             return True
         if near and min(spec, seen.specificity) <= 1:
             return True  # "in northern Syria" then "in Qamishli": the same report, refined
-        return near and None not in (point, seen.point) and _km(point, seen.point) <= NEAR_KM
+        if None in (point, seen.point):  # a street or village the gazetteer lacks, told
+            return sent_no - seen.sentence <= 1  # right after: the same report, detailed
+        return near and _km(point, seen.point) <= NEAR_KM
 
     def add(self, mention: EventMention) -> Event:
         """Add one mention; returns the (new or merged) event record."""

@@ -71,6 +71,10 @@ NEXT_PLACE = 2  # sentences ahead searched for the place of an event whose sente
 REGION_NOUNS = {"province", "governorate", "countryside", "region", "countrysides"}
 # Prepositions after which a country is where something happened, not who did it.
 IN_PLACE_PREPS = {"in", "inside", "across", "throughout", "within", "near", "outside", "into"}
+# Prepositions through which a governing verb states an aim ("push for", "plan to").
+INTENT_PREPS = {"for", "to", "of", "about", "toward", "towards", "on", "against"}
+# Participles that attach supporters to a phrase: "fighters backed by Russian air strikes".
+SUPPORT_VERBS = {"back", "support", "arm", "fund", "sponsor", "aid", "assist", "help", "lead"}
 ANAPHORIC_DETS = {"the", "this", "that", "these", "those"}
 HABITUAL_PHRASES = ({"recent", "past"}, {"month", "months", "week", "weeks", "year", "years"})
 
@@ -130,6 +134,15 @@ def place_specificity(span: Span, gazetteer: Gazetteer) -> int:
     if entry.subclass == "AdministrativeArea":
         return 1
     return 2 if (entry.population or 0) > 500_000 else 3
+
+
+def _phrase(head: Token) -> list[Token]:
+    """The noun phrase of `head` without clauses hanging on it ("the attack, saying...")."""
+    out = [head]
+    for c in head.children:
+        if c.dep_ not in CLAUSE_DEPS:
+            out += list(c.subtree)
+    return out
 
 
 def _definite(head: Token) -> bool:
@@ -211,8 +224,10 @@ class EventDetector:
         t, depth = verb, 0
         while t.dep_ in {"xcomp", "ccomp", "advcl", "acl", "relcl", "pcomp", "pobj", "prep",
                          "dobj", "conj", "amod"} and depth < 5:
-            dep, t = t.dep_, t.head
+            child, dep, t = t, t.dep_, t.head
             depth += 1
+            if dep == "prep" and child.lower_ not in INTENT_PREPS:
+                continue  # "pushed deep into the city, seizing...": a move, not an aim
             if t.lemma_.lower() in self.lex.blockers and dep in {"xcomp", "ccomp", "dobj",
                                                                   "prep", "pobj", "pcomp"}:
                 return True
@@ -278,10 +293,17 @@ class EventDetector:
         """Entities of `classes` in the phrase of `token`, the one holding `token` first.
 
         A country named as a place inside the phrase ("extremists in Syria", "strikes on
-        Raqqa in northern Syria") is not a party to the event.
+        Raqqa in northern Syria") is not a party to the event, nor are supporters named in
+        a participle ("fighters backed by Russian air strikes", "forces led by the US").
         """
         out: list[Span] = []
+        skip = {i for c in token.subtree if c.dep_ in {"acl", "amod"} and c is not token
+                and c.lemma_.lower() in SUPPORT_VERBS and any(
+                    g.dep_ == "agent" for g in c.children)
+                for i in range(c.i, c.right_edge.i + 1)}
         for t in (token, *token.subtree):
+            if t.i in skip:
+                continue
             ent = ents.get(t.i)
             if ent is not None and ent.label_ in classes and ent not in out and not (
                     ent.root is not token and ent.root.dep_ == "pobj"
@@ -311,6 +333,8 @@ class EventDetector:
         doc = token.doc
         sent = token.sent
         for ent in reversed(all_ents):
+            if ent.root.dep_ == "pobj" and ent.root.head.lower_ in IN_PLACE_PREPS:
+                continue  # "extremists in Syria announced they...": Syria is a place
             if ent.end <= token.i and ent.label_ in ACTOR_CLASSES and \
                     ent.start >= (sent.start if sent.start == 0 else
                                   doc[sent.start - 1].sent.start):
@@ -364,7 +388,7 @@ class EventDetector:
                     code == "CLASH" or _definite(head)) and not any(
                     (e := ents.get(t.i)) is not None and (
                         e.label_ in ACTOR_CLASSES or (e.label_ == "Location" and self._cued(e)))
-                    for t in head.subtree):
+                    for t in _phrase(head)):
                 continue  # "the attack" alone: too vague, or told before, to be a new event
             anchor = self._anchor(verb) if verb is not None and verb.pos_ in {"VERB", "AUX"} \
                 else head
