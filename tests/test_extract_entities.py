@@ -144,3 +144,58 @@ def test_aliases_merge_into_one_entity(extractor: Extractor, text: str,
                                        labels: set[str]) -> None:
     rec = extractor.extract_one(Article(id="coref", text=text, date="2020-01-01"))
     assert {e.label for e in rec.entities} == labels
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [  # the second of two coordinated names is often tagged as a person or organisation
+        ("Pro-government fighters retook the villages of Zaytan and Khalasa on Tuesday.",
+         "Khalasa"),
+        ("Rebels shelled the towns of Mhardeh and Suqaylabiyah overnight.", "Suqaylabiyah"),
+        ("Warplanes struck the Nayrab airport before dawn.", "Nayrab"),
+        ("The army held the Abu al-Duhur airport for years.", "Abu al-Duhur"),
+    ],
+)
+def test_coordinated_and_facility_names_are_places(nlp: Language, sentence: str,
+                                                   name: str) -> None:
+    found = ents(nlp(sentence))
+    assert found.get(name, ("missing",))[0] == "Location"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "word"),
+    [
+        ("Alawite villagers and Druze farmers fled the fighting near Qardaha.", "Alawite"),
+        ("Alawite villagers and Druze farmers fled the fighting near Qardaha.", "Druze"),
+        ("Gunmen killed 30 Alawites in three villages, the group said.", "Alawites"),
+        ("Ten strikes were carried out starting from 1600 GMT, he said.", "GMT"),
+    ],
+)
+def test_communities_and_time_zones_are_not_entities(nlp: Language, sentence: str,
+                                                     word: str) -> None:
+    assert word not in ents(nlp(sentence))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Warplanes from the international anti-jihadist coalition hit the air base.",
+        "The anti-insurgent militia patrolled the valley near Kunduz.",
+    ],
+)
+def test_anti_rebel_forces_are_not_rebels(nlp: Language, sentence: str) -> None:
+    assert not [e for e in nlp(sentence).ents if e.kb_id_.startswith("rebels-")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text"),
+    [
+        ("Pro-regime fighters stormed the district of Jobar in Damascus.",
+         "Pro-regime fighters"),
+        ("Pro-government militias entered the town of Tal Afar near Mosul.",
+         "Pro-government militias"),
+    ],
+)
+def test_pro_government_fighters_are_state_side(nlp: Language, sentence: str,
+                                                text: str) -> None:
+    assert ents(nlp(sentence)).get(text, ("missing",))[0] == "StateActor"

@@ -41,6 +41,8 @@ _NUMERIC_RE = re.compile(r"\b(\d{1,2})[./-](\d{1,2})[./-]((?:19|20)\d\d)\b")
 _GLUED_RE = re.compile(r"\b" + _MONTH + r"\s+(\d{1,2})((?:19|20)\d\d)\b", re.I)
 _LEADING_WEEKDAY_RE = re.compile(r"\b(?:" + "|".join(WEEKDAYS) + "|" + "|".join(
     w[:3] for w in WEEKDAYS) + r")\.?,?\s*$", re.I)
+# A date after a preposition belongs to a sentence ("attacked a convoy on 3 June 2021").
+_IN_SENTENCE_RE = re.compile(r"\b(?:on|in|since|until|from|by|of|before|after)\s*$", re.I)
 DATELINE_CHARS = 120  # a dateline sits in the first words of the text
 _ABS_RE = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"|" + _MONTH
                      + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b)(?:,?\s+(\d{4}))?", re.I)
@@ -98,7 +100,8 @@ def dateline(text: str) -> DatePhrase | None:
     for m in _GLUED_RE.finditer(head):  # "Nov 272017": a scraper ate the space
         candidates.append((m.start(), m.end(), m.group(0),
                            _safe_date(int(m.group(3)), _month(m.group(1)), int(m.group(2)))))
-    found = sorted((c for c in candidates if c[3] is not None), key=lambda c: c[0])
+    found = sorted((c for c in candidates if c[3] is not None
+                    and not _IN_SENTENCE_RE.search(head[:c[0]])), key=lambda c: c[0])
     if not found:
         return None
     start, end, phrase, value = found[0]
