@@ -7,14 +7,23 @@ source it comes from (see `kg/data/SOURCES.md`).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import pickle
+import sys
+import tempfile
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 DATA_FILES = ("actors.jsonl", "places.jsonl", "places_extra.jsonl")
+CACHE_ENV = "KG_CACHE_DIR"  # where derived data is cached; "off" (or "") disables the cache
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -41,8 +50,20 @@ class Entry:
         return (self.label, *self.aliases)
 
 
+# ASCII letters and digits stay, every other ASCII character becomes a space: what the
+# general path below does to ASCII text, as one C-level str.translate.
+_ASCII_FOLD = {c: " " for c in range(128) if not chr(c).isalnum()}
+
+
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form used to compare names."""
+    """Case-, accent- and punctuation-insensitive form used to compare names.
+
+    Memoised and with an ASCII fast path because loading the gazetteer, the entity ruler
+    and the linker fold the same few thousand names over and over.
+    """
+    if text.isascii():
+        return " ".join(text.lower().translate(_ASCII_FOLD).split())
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("’", "'").replace("‘", "'").lower()
@@ -89,11 +110,16 @@ def entry_from_json(obj: dict) -> Entry:
     )
 
 
+def data_paths() -> tuple[Path, ...]:
+    """The package's gazetteer files (some may be absent)."""
+    base = resources.files("kg") / "data"
+    return tuple(Path(str(base / name)) for name in DATA_FILES)
+
+
 def load_gazetteer(paths: tuple[Path, ...] | None = None) -> Gazetteer:
     """Load the given JSONL files (default: the package's data files that exist)."""
     if paths is None:
-        base = resources.files("kg") / "data"
-        paths = tuple(Path(str(base / name)) for name in DATA_FILES)
+        paths = data_paths()
     gaz = Gazetteer()
     for path in paths:
         if not path.exists():
@@ -105,7 +131,62 @@ def load_gazetteer(paths: tuple[Path, ...] | None = None) -> Gazetteer:
     return gaz
 
 
+def cache_dir() -> Path | None:
+    """Directory for derived-data caches: $KG_CACHE_DIR, else the user cache dir; None = off."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured is not None:
+        return Path(configured) if configured not in {"", "off"} else None
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "kg"
+
+
+def cached_build(name: str, inputs: Iterable[Path], build: Callable[[], T]) -> T:
+    """`build()`, or its pickle from an earlier process built from the same inputs.
+
+    Why: every process (each `kg` command, each test worker) otherwise re-parses the
+    gazetteer and re-normalises its 57,000 names, about a second of CPU before the first
+    article. The cache key hashes the content of `inputs` (data files and the modules
+    whose code shapes the result) and the Python version, so an edit of either misses.
+    The cache is a convenience, never a source of truth: an unreadable, corrupt or
+    unwritable cache falls back to building. It lives in the user's own cache dir, as
+    trusted as the installed package (pickles are code).
+    """
+    directory = cache_dir()
+    if directory is None:
+        return build()
+    digest = hashlib.sha256(f"{sys.version_info[:2]}".encode())
+    for path in inputs:
+        digest.update(path.name.encode() + b"\0")
+        digest.update(path.read_bytes() if path.exists() else b"<absent>")
+        digest.update(b"\0")
+    target = directory / f"{name}-{digest.hexdigest()[:24]}.pickle"
+    try:
+        with target.open("rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # absent, truncated, stale or foreign: rebuild
+        pass
+    value = build()
+    tmp = None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)  # atomic: concurrent processes never read half a file
+        tmp = None
+        for stale in directory.glob(f"{name}-*.pickle"):  # one version per name, no growth
+            if stale != target:
+                stale.unlink(missing_ok=True)
+    except OSError:
+        pass  # read-only or full disk: the built value is still right
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+    return value
+
+
 @lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
-    """The package gazetteer, loaded once per process."""
-    return load_gazetteer()
+    """The package gazetteer, loaded once per process (from the disk cache when fresh)."""
+    paths = data_paths()
+    return cached_build("gazetteer", (*paths, Path(__file__)), lambda: load_gazetteer(paths))

@@ -5,16 +5,19 @@ online client against recorded Wikidata responses (never the network); `kg link`
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 
 import httpx
 import pytest
 from click.testing import CliRunner
 from pyoxigraph import NamedNode, Store
+from rapidfuzz import fuzz, process
 
 from kg.cli import main
-from kg.gazetteer import default_gazetteer
+from kg.gazetteer import CACHE_ENV, cached_build, default_gazetteer, fold, load_gazetteer
 from kg.link import LINK_THRESHOLD, Linker, default_linker
+from kg.link.index import FUZZY_MIN, CandidateIndex, index_for, name_keys
 from kg.link.normalise import skeleton, translit_key
 from kg.link.online import (
     USER_AGENT,
@@ -316,3 +319,68 @@ def test_national_government_shares_its_state_qid() -> None:
     assert ent.wikidata == "Q858" and ent.link_method == "offline:exact+state"
     army = _extraction("The Syrian army advanced.", [("Syrian army", "StateActor")])
     assert default_linker().link(army).entities[0].wikidata is None  # forces: own item
+
+
+# ---------------------------------------------------------------- speed-ups keep results
+
+def test_cached_build_reuses_rebuilds_and_survives_a_bad_cache(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    data = tmp_path / "in.txt"
+    data.write_text("one")
+    builds: list[int] = []
+
+    def build() -> dict[str, int]:
+        builds.append(1)
+        return {"n": len(builds)}
+
+    assert cached_build("t", [data], build) == {"n": 1}
+    assert cached_build("t", [data], build) == {"n": 1} and len(builds) == 1  # from disk
+    data.write_text("two")  # changed input: a miss, and the stale pickle is removed
+    assert cached_build("t", [data], build) == {"n": 2}
+    pickles = list((tmp_path / "cache").glob("t-*.pickle"))
+    assert len(pickles) == 1
+    pickles[0].write_bytes(b"not a pickle")  # corrupt: rebuilt, not an error
+    assert cached_build("t", [data], build) == {"n": 3}
+    monkeypatch.setenv(CACHE_ENV, "off")
+    assert cached_build("t", [data], build) == {"n": 4}
+
+
+def test_unwritable_cache_dir_still_builds(tmp_path: Path, monkeypatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")  # a file where the cache dir should be: mkdir fails
+    monkeypatch.setenv(CACHE_ENV, str(blocker / "cache"))
+    assert cached_build("t", [blocker], lambda: [1, 2]) == [1, 2]
+
+
+def test_cached_gazetteer_and_keys_equal_fresh_ones() -> None:
+    gaz = default_gazetteer()
+    fresh = load_gazetteer()
+    assert list(gaz.entries) == list(fresh.entries) and gaz.entries == fresh.entries
+    assert gaz.by_name == fresh.by_name and gaz.by_demonym == fresh.by_demonym
+    idx = index_for(gaz)
+    assert (idx.by_translit, idx.by_skeleton) == name_keys(fresh)
+
+
+@pytest.mark.parametrize("name", ["Khan Toumane", "Kafr Nahhah", "Deir ez-Zoor",
+                                  "Maarat al-Numann", "Jisr al-Shugour", "Tel Abyadh"])
+def test_fuzzy_window_finds_what_a_full_scan_finds(name: str) -> None:
+    idx = index_for()
+    key = translit_key(name)
+    full = process.extract(key, idx._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN,
+                           limit=5)
+    windowed = process.extract(key, idx._fuzzy_choices(len(key)), scorer=fuzz.ratio,
+                               score_cutoff=FUZZY_MIN, limit=5)
+    assert [(k, s) for k, s, _ in full] == [(k, s) for k, s, _ in windowed]
+    assert idx.candidates(name) == CandidateIndex(idx.gazetteer).candidates(name)
+
+
+@pytest.mark.parametrize("text", ["Deir ez-Zor", "Ḥalab", "Kafr-Nabl's", "Şanlıurfa",
+                                  "tab\tand\nnewline", "A.B.C", "Qāmishlī", "ÆØÅ", ""])
+def test_fold_fast_path_matches_the_general_path(text: str) -> None:
+    fold.cache_clear()
+    slow = unicodedata.normalize("NFKD", text)
+    slow = "".join(c for c in slow if not unicodedata.combining(c))
+    slow = slow.replace("’", "'").replace("‘", "'").lower()
+    slow = " ".join("".join(c if c.isalnum() else " " for c in slow).split())
+    assert fold(text) == slow

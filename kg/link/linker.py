@@ -15,6 +15,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from kg.gazetteer import Entry, Gazetteer, default_gazetteer, fold
 from kg.link.index import Candidate, CandidateIndex, index_for
@@ -53,6 +54,10 @@ class ArticleContext:
     countries: Counter[str] = field(default_factory=Counter)
     anchors: dict[str, list[Entry]] = field(default_factory=dict)  # entity id -> sure entries
     names: dict[str, set[str]] = field(default_factory=dict)  # entity id -> folded names
+    # (key, class, names) -> candidates: context() and decide() both need every entity's
+    # candidates, and computing them is most of the linking time
+    candidates: dict[tuple[str | None, str, tuple[str, ...]], list[Candidate]] = field(
+        default_factory=dict)
 
     def countries_without(self, entity_id: str) -> Counter[str]:
         own = Counter(e.country for e in self.anchors.get(entity_id, ()) if e.country)
@@ -94,15 +99,32 @@ class Linker:
     def __init__(self, gazetteer: Gazetteer | None = None, *,
                  threshold: float = LINK_THRESHOLD) -> None:
         self.gazetteer = gazetteer or default_gazetteer()
-        self.index: CandidateIndex = index_for(self.gazetteer)
         self.threshold = threshold
+
+    @cached_property
+    def index(self) -> CandidateIndex:
+        """Built on first use: a process that never links never pays for it."""
+        return index_for(self.gazetteer)
 
     # -- candidates
     def _names(self, entity: Entity) -> list[str]:
         return list(dict.fromkeys([entity.label, *(m.text for m in entity.mentions)]))
 
-    def candidates(self, entity: Entity) -> list[Candidate]:
-        """Class-compatible candidates from every name of the entity, best level per entry."""
+    def candidates(self, entity: Entity, ctx: ArticleContext | None = None) -> list[Candidate]:
+        """Class-compatible candidates from every name of the entity, best level per entry.
+
+        With a context, remembered there: they depend only on the entity's key, class and
+        names, which do not change while its article is linked.
+        """
+        if ctx is None:
+            return self._candidates(entity)
+        memo_key = (entity.key, entity.cls, tuple(self._names(entity)))
+        found = ctx.candidates.get(memo_key)
+        if found is None:
+            found = ctx.candidates[memo_key] = self._candidates(entity)
+        return found
+
+    def _candidates(self, entity: Entity) -> list[Candidate]:
         coarse = entity.cls in {"Location", "ArmedGroup", "Organization", "StateActor"}
         best: dict[str, Candidate] = {}
         if entity.key and entity.key in self.gazetteer.entries:  # the ruler's key match
@@ -123,7 +145,7 @@ class Linker:
         ctx = ArticleContext(text=extraction.article.text)
         for ent in extraction.entities:
             ctx.names[ent.id] = {fold(n) for n in self._names(ent)}
-            exact = [c for c in self.candidates(ent) if c.quality >= 0.95]
+            exact = [c for c in self.candidates(ent, ctx) if c.quality >= 0.95]
             if len({_identity(c.entry) for c in exact}) == 1:
                 ctx.anchors[ent.id] = [c.entry for c in exact]
                 for country in {c.entry.country for c in exact if c.entry.country}:
@@ -188,7 +210,7 @@ class Linker:
     def decide(self, entity: Entity, ctx: ArticleContext) -> LinkDecision:
         """Best candidate and its confidence; NIL when none reaches the threshold."""
         groups: dict[str, tuple[float, Candidate]] = {}
-        for cand in self.candidates(entity):
+        for cand in self.candidates(entity, ctx):
             if not _fits(entity.cls, cand.entry):
                 continue
             s = self.score(cand, entity, ctx)

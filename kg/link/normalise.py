@@ -20,6 +20,7 @@ only used for names long enough that a collision is unlikely.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kg.gazetteer import fold
 
@@ -45,8 +46,13 @@ def tokens(name: str) -> list[str]:
     return kept or toks
 
 
+@lru_cache(maxsize=1 << 16)
 def translit_key(name: str) -> str:
-    """Romanisation-insensitive key: 'Deir ez-Zor' and 'Dayr al Zawr' give 'darsur'."""
+    """Romanisation-insensitive key: 'Deir ez-Zor' and 'Dayr al Zawr' give 'darsur'.
+
+    Memoised: the index computes it for every gazetteer name and the linker for every
+    mention, and the same names recur in article after article.
+    """
     text = "".join(tokens(name))
     for src, dst in _DIGRAPHS:
         text = text.replace(src, dst)
@@ -56,7 +62,11 @@ def translit_key(name: str) -> str:
 
 def skeleton(name: str) -> str:
     """Consonant frame of the translit key ('khan touman' -> 'knmn'); '' if too short."""
-    key = translit_key(name)
+    return skeleton_of_key(translit_key(name))
+
+
+def skeleton_of_key(key: str) -> str:
+    """`skeleton` from an already computed translit key (saves computing it twice)."""
     if not key:
         return ""
     frame = key[0] + _VOWELS.sub("", key[1:]).replace("y", "")
