@@ -399,6 +399,15 @@ def build() -> list[dict[str, Any]]:
     for city in c5000.values():
         primary[norm(city["name"])].add(city["geonameid"])
     capitals = {(cc, norm(c["capital"])) for cc, c in _gn_countries.items() if c.get("capital")}
+    by_size = sorted(c5000.values(), key=lambda c: (-(c["population"] or 0), c["geonameid"]))
+    # the capital is the most populous place of its name in the country: GeoNames has no
+    # capital flag here, and matching by name alone took in every small town that shares
+    # it (eight US towns called Washington), which made the capital itself ambiguous
+    capital_ids: dict[tuple[str, str], int] = {}
+    for city in by_size:
+        name_key = (city["countrycode"], norm(city["name"]))
+        if name_key in capitals:
+            capital_ids.setdefault(name_key, city["geonameid"])
 
     def wanted(city: dict[str, Any]) -> bool:
         cc, pop = city["countrycode"], city["population"] or 0
@@ -406,10 +415,10 @@ def build() -> list[dict[str, Any]]:
             return False
         if cc in CONFLICT_MIN_POP:
             return pop >= CONFLICT_MIN_POP[cc]
-        return pop >= OTHER_MIN_POP or ((cc, norm(city["name"])) in capitals and pop >= 1000)
+        is_capital = capital_ids.get((cc, norm(city["name"]))) == city["geonameid"]
+        return pop >= OTHER_MIN_POP or (is_capital and pop >= 1000)
 
-    cities = sorted((c for c in c5000.values() if wanted(c)),
-                    key=lambda c: (-(c["population"] or 0), c["geonameid"]))
+    cities = [c for c in by_size if wanted(c)]
     for city in cities:
         cc = city["countrycode"]
         label = city["name"]

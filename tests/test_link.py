@@ -77,6 +77,35 @@ def test_ambiguous_names_follow_the_article(text: str, names: list[tuple[str, st
     assert ent.link_method and ent.link_method.startswith("offline:")
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "key"),
+    [("Shelling hit Hama on Sunday.", "Hama", "sy-hamah"),
+     ("Protests spread in Daraa on Friday.", "Daraa", "sy-dara"),
+     ("Regime jets struck Raqqa.", "Raqqa", "sy-ar-raqqah"),
+     ("Officials in Washington said on Monday.", "Washington", "us-washington"),
+     ("Jets hit villages in Daraa province.", "Daraa", "sy-daraa-governorate"),
+     ("Jets hit villages in Hama Governorate.", "Hama", "sy-hama-governorate"),
+     # the area reading without the word "province": the city must not win by default
+     ("Jets hit rural Hama.", "Hama", None),
+     ("Jets hit the Hama countryside.", "Hama", None),
+     ("Jets hit Daraa's countryside.", "Daraa", None)],
+)
+def test_bare_name_of_city_and_its_area_is_the_city(text: str, name: str,
+                                                    key: str | None) -> None:
+    ent = _link(text, [(name, "Location")])[name]
+    assert ent.key == key
+    if key is None:
+        assert ent.link_method == "nil" and ent.lat is None
+    else:
+        assert ent.link_confidence >= LINK_THRESHOLD and ent.lat is not None
+
+
+def test_capital_has_no_small_namesakes_in_the_gazetteer() -> None:
+    washingtons = [e.key for e in default_gazetteer().lookup("Washington")
+                   if e.subclass == "PopulatedPlace"]
+    assert washingtons == ["us-washington"]
+
+
 def test_us_state_reading_turns_the_entity_into_a_place() -> None:
     ent = _link("Voters in Georgia queued in Atlanta, United States.",
                 [("Georgia", "StateActor"), ("Atlanta", "Location")])["Georgia"]

@@ -19,6 +19,7 @@ from functools import cached_property
 
 from kg.gazetteer import Entry, Gazetteer, default_gazetteer, fold
 from kg.link.index import Candidate, CandidateIndex, index_for
+from kg.link.normalise import translit_key
 from kg.records import Entity, Extraction
 
 LINK_THRESHOLD = 0.7
@@ -35,6 +36,12 @@ CLASS_FIT: dict[tuple[str, str], float] = {
 ADMIN_CUE = re.compile(r"^\W{0,2}\s*(province|governorate|region|oblast|district|state)\b",
                        re.IGNORECASE)
 TOWN_CUE = re.compile(r"\b(city|town|village|suburb|district) of\s*$", re.IGNORECASE)
+# Words around a bare name that make its area reading plausible ("Hama countryside",
+# "rural Daraa", "the province of Idlib"): then an eponymous area stays a rival.
+AREA_AFTER = re.compile(r"^(\W{0,2}\s*(province|governorate|region|oblast|district|state)\b"
+                        r"|(['’]s)?\s*(countryside|outskirts|suburbs)\b)", re.IGNORECASE)
+AREA_BEFORE = re.compile(r"\b(rural|countryside of|province of|governorate of|region of)\s*$",
+                         re.IGNORECASE)
 ADMIN_WORDS = {"governorate", "province", "oblast", "region", "state", "district", "muhafazat"}
 MAJOR_PLACE = 1_000_000  # places this populous are plausible in any article
 
@@ -207,11 +214,43 @@ class Linker:
                 + (0.05 if entry.key == entity.key else 0.0))
         return cand.quality * fit * base + self._cooccurrence(entry, entity, ctx)
 
+    def _area_cue(self, entity: Entity, ctx: ArticleContext) -> bool:
+        """Does the article write this entity as an area ("Daraa province", "rural Hama")?"""
+        if any(w in ADMIN_WORDS for n in self._names(entity) for w in fold(n).split()):
+            return True
+        text = ctx.text or ""
+        return any(AREA_AFTER.match(text[m.end:m.end + 20])
+                   or AREA_BEFORE.search(text[max(0, m.start - 25):m.start])
+                   for m in entity.mentions)
+
+    def _eponymous_areas(self, cands: list[Candidate], entity: Entity,
+                         ctx: ArticleContext) -> set[str]:
+        """Areas a bare name does not mean: those named after a candidate city inside them.
+
+        "Hama", "Daraa", "Izmir" name both a city and the governorate or province around
+        it. News writes the area with a cue ("Hama province", "rural Daraa"); a bare name
+        is the city. Left as rivals, the two readings split the confidence and the city
+        never links. With a cue the area stays a candidate and scoring decides.
+        """
+        cities = [c.entry for c in cands if c.entry.subclass == "PopulatedPlace"]
+        areas = [c.entry for c in cands if c.entry.subclass == "AdministrativeArea"]
+        if not cities or not areas or self._area_cue(entity, ctx):
+            return set()
+        dropped = set()
+        for area in areas:
+            core = translit_key(_core(area.label))
+            if any(city.country == area.country and translit_key(city.label) == core
+                   and translit_key(_core(city.admin1)) == core for city in cities):
+                dropped.add(area.key)
+        return dropped
+
     def decide(self, entity: Entity, ctx: ArticleContext) -> LinkDecision:
         """Best candidate and its confidence; NIL when none reaches the threshold."""
         groups: dict[str, tuple[float, Candidate]] = {}
-        for cand in self.candidates(entity, ctx):
-            if not _fits(entity.cls, cand.entry):
+        cands = self.candidates(entity, ctx)
+        dropped = self._eponymous_areas(cands, entity, ctx)
+        for cand in cands:
+            if not _fits(entity.cls, cand.entry) or cand.entry.key in dropped:
                 continue
             s = self.score(cand, entity, ctx)
             ident = _identity(cand.entry)
