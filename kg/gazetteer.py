@@ -7,6 +7,7 @@ source it comes from (see `kg/data/SOURCES.md`).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -160,11 +161,16 @@ def cached_build(name: str, inputs: Iterable[Path], build: Callable[[], T]) -> T
         digest.update(path.read_bytes() if path.exists() else b"<absent>")
         digest.update(b"\0")
     target = directory / f"{name}-{digest.hexdigest()[:24]}.pickle"
+    collecting = gc.isenabled()
+    gc.disable()  # unpickling allocates ~10^5 objects: GC passes over them cost more than it
     try:
         with target.open("rb") as fh:
             return pickle.load(fh)
     except Exception:  # absent, truncated, stale or foreign: rebuild
         pass
+    finally:
+        if collecting:
+            gc.enable()
     value = build()
     tmp = None
     try:
