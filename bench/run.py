@@ -75,8 +75,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int, default=200, help="number of articles")
     ap.add_argument("--rounds", type=int, default=2, help="alternating rounds per side")
+    ap.add_argument("--skip-endpoint", action="store_true",
+                    help="skip the SPARQL endpoint bench (bench/bench_endpoint.py)")
     args = ap.parse_args()
     run(args.limit, args.rounds)
+    if not args.skip_endpoint:
+        from bench import bench_endpoint
+
+        bench_endpoint.main([])
 
 
 if __name__ == "__main__":
