@@ -67,6 +67,7 @@ def extract(paths: tuple[str, ...], fmt: str, output, date: str | None,
 
     Example: kg extract articles.jsonl --format json -o out.jsonl
     """
+    from kg.longtext import extract_long
     from kg.mapping import extraction_to_quads
     from kg.read import read_articles
 
@@ -79,7 +80,7 @@ def extract(paths: tuple[str, ...], fmt: str, output, date: str | None,
     extractor = _extractor(model)
     try:
         articles = read_articles(paths, date=date, on_error=on_error)
-        for record in extractor.extract(articles):
+        for record in extract_long(extractor, articles):
             if fmt == "json":
                 output.write(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
             else:

@@ -77,3 +77,24 @@ def test_clear_errors_and_nonzero_exit(ingested: Path, args: list[str], message:
 def test_unreadable_store(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["stats", "--store", str(tmp_path / "nothing")])
     assert result.exit_code == 1 and "no store" in result.output
+
+
+def test_extract_long_article_in_chunks(tmp_path: Path) -> None:
+    """Regression: `kg extract` went straight to spaCy and failed past nlp.max_length;
+    it now shares ingest's chunking, and offsets point into the whole text."""
+    from kg.longtext import CHUNK_CHARS
+
+    para = "Rebels shelled government positions in Hama on Monday, killing two soldiers.\n\n"
+    text = para * (CHUNK_CHARS // len(para) + 5)
+    src = tmp_path / "long.txt"
+    src.write_text(text)
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["extract", str(src), "--date", "2020-01-08", "-o",
+                                       str(out)])
+    assert result.exit_code == 0, result.output
+    rec = json.loads(out.read_text())
+    starts = [m["start"] for e in rec["entities"] for m in e["mentions"]]
+    assert max(starts) > CHUNK_CHARS
+    for e in rec["entities"]:
+        for m in e["mentions"]:
+            assert text[m["start"]:m["end"]] == m["text"]
