@@ -135,11 +135,12 @@ def _check(deadline: float, n: int) -> None:
 
 def term_json(term: object) -> dict[str, object]:
     """SPARQL 1.1 JSON results encoding of one RDF term."""
-    if isinstance(term, NamedNode):
+    cls = type(term)
+    if cls is NamedNode:
         return {"type": "uri", "value": term.value}
-    if isinstance(term, BlankNode):
+    if cls is BlankNode:
         return {"type": "bnode", "value": term.value}
-    if isinstance(term, Literal):
+    if cls is Literal:
         out: dict[str, object] = {"type": "literal", "value": term.value}
         if term.language:
             out["xml:lang"] = term.language
@@ -202,7 +203,7 @@ def serialize_select(result: QuerySolutions, media: str, cap: int,
     names = [v.value for v in result.variables]
     rows, truncated = _collect(result, cap, deadline)
     if media == "application/sparql-results+json":
-        bindings = [{n: term_json(row[i]) for i, n in enumerate(names) if row[i] is not None}
+        bindings = [{n: term_json(t) for n, t in zip(names, row, strict=True) if t is not None}
                     for row in rows]
         doc: dict[str, object] = {"head": {"vars": names}, "results": {"bindings": bindings}}
         if truncated:
