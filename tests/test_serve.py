@@ -405,3 +405,62 @@ def test_query_workers_start_from_a_script_without_main_guard(tmp_path) -> None:
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                          timeout=120)
     assert out.stdout.strip() == "200 True", out.stderr[-2000:]
+
+
+# --- row cap over pyoxigraph's native serializers --------------------------------------------
+
+TRICKY = 'a},{"b":{"type":"uri"}},{}\\ <result>x</result>\r\n"q",\t\n\\'
+
+
+def _tricky_store(n: int) -> Store:
+    """n solutions whose literals hold every byte sequence the cap looks for, some long enough
+    to straddle pyoxigraph's 8 KB write blocks, and every other one unbound (empty rows)."""
+    s = Store()
+    p, q = NamedNode("http://e.org/p"), NamedNode("http://e.org/q")
+    for i in range(n):
+        subj = NamedNode(f"http://e.org/s{i}")
+        s.add(Quad(subj, p, Literal(i)))
+        if i % 2 == 0:
+            s.add(Quad(subj, q, Literal(TRICKY * (1 + i * 37 % 400), language="en")))
+    return s
+
+
+def _parse_rows(data: bytes, fmt: str, names: list[str]) -> list[dict[str, str]]:
+    """Rows as {var: lexical value}, read back with a parser independent of our cutting."""
+    if fmt == "csv":
+        import csv
+        import io
+
+        reader = csv.reader(io.StringIO(data.decode(), newline=""))
+        assert next(reader) == names
+        rows = [row or [""] for row in reader]  # one empty column is a blank line
+        return [{k: v for k, v in zip(names, row, strict=True) if v} for row in rows]
+    from pyoxigraph import QueryResultsFormat, parse_query_results
+
+    kind = {"json": QueryResultsFormat.JSON, "xml": QueryResultsFormat.XML,
+            "tsv": QueryResultsFormat.TSV}[fmt]
+    sols = parse_query_results(data, kind)
+    assert [v.value for v in sols.variables] == names
+    return [{k: sol[k].value for k in names if sol[k] is not None} for sol in sols]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+@pytest.mark.parametrize("n", [0, 1, 40, 41, 200])
+@pytest.mark.parametrize("names", [["i", "o"], ["o"]])
+def test_row_cap_cuts_native_output_exactly(fmt: str, n: int, names: list[str]) -> None:
+    """The cap counts solutions, not marker bytes inside literals; the cut document parses."""
+    cap = 40
+    c = create_app({"store": None, "max_rows": cap}, store=_tricky_store(n)).test_client()
+    q = ("SELECT " + " ".join("?" + v for v in names) + " WHERE { ?s <http://e.org/p> ?i "
+         "OPTIONAL { ?s <http://e.org/q> ?o } } ORDER BY ?i")
+    r = c.get("/sparql", query_string={"query": q, "format": fmt})
+    assert r.status_code == 200, r.data
+    rows = _parse_rows(r.data, fmt, names)
+    want = [{"i": str(i), "o": TRICKY * (1 + i * 37 % 400)} if i % 2 == 0 else {"i": str(i)}
+            for i in range(min(n, cap))]
+    assert rows == [{k: v for k, v in row.items() if k in names} for row in want]
+    assert ("X-KG-Truncated" in r.headers) == (n > cap)
+    if fmt == "json":
+        assert r.get_json().get("truncated", False) == (n > cap)
+    if fmt == "xml":
+        assert (b"urn:kg:truncated:max-rows=40" in r.data) == (n > cap)
