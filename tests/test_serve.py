@@ -464,3 +464,36 @@ def test_row_cap_cuts_native_output_exactly(fmt: str, n: int, names: list[str]) 
         assert r.get_json().get("truncated", False) == (n > cap)
     if fmt == "xml":
         assert (b"urn:kg:truncated:max-rows=40" in r.data) == (n > cap)
+
+
+def test_worker_graph_list_follows_new_snapshots(tmp_path) -> None:
+    """Workers list article graphs once per LiveStore snapshot, and again after a writer adds
+    a foreign graph (which must then stay out of the union default graph)."""
+    import subprocess
+    import sys
+    import time
+
+    from kg.serve.results import DefaultGraphView
+    from kg.store import open_store, release
+
+    path = tmp_path / "st"
+    first = open_store(path)
+    first.add(Quad(NamedNode("http://e.org/s"), NamedNode("http://e.org/p"), Literal(1),
+                   NamedNode("https://w3id.org/kg-conflict/graph/a1")))
+    release(first, path)
+    del first
+    live = open_store(path, read_only=True)
+    view = DefaultGraphView(live)
+    assert view.kwargs() == {"use_default_graph_as_union": True}
+    write = ("import sys; from pyoxigraph import *; from kg.store import open_store, release; "
+             "s = open_store(sys.argv[1]); s.add(Quad(NamedNode('http://e.org/s'), "
+             "NamedNode('http://e.org/p'), Literal(2), NamedNode('http://e.org/g'))); "
+             "s.flush(); release(s, sys.argv[1])")
+    subprocess.run([sys.executable, "-c", write, str(path)], check=True, timeout=60)
+    deadline = time.monotonic() + 15
+    while len(live) != 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    kwargs = view.kwargs()
+    assert "use_default_graph_as_union" not in kwargs
+    assert NamedNode("http://e.org/g") not in kwargs["default_graph"]
+    assert NamedNode("https://w3id.org/kg-conflict/graph/a1") in kwargs["default_graph"]

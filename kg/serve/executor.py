@@ -25,8 +25,6 @@ from pyoxigraph import Store
 
 from kg.serve.results import DefaultGraphView, Outcome, QueryJob, evaluate, timeout_outcome
 
-VIEW_TTL = 2.0  # seconds a worker reuses its list of article graphs
-
 
 def _worker_main(path: str, conn_in: Connection, conn_out: Connection) -> None:
     """Worker loop: open the store read-only, then answer (job, has_from) messages forever."""
@@ -37,7 +35,7 @@ def _worker_main(path: str, conn_in: Connection, conn_out: Connection) -> None:
     except Exception as exc:  # reported to the parent, which answers 503
         conn_out.send(("error", str(exc)))
         return
-    view = DefaultGraphView(store, ttl=VIEW_TTL)
+    view = DefaultGraphView(store)
     conn_out.send(("ready", ""))
     while True:
         try:
@@ -151,7 +149,7 @@ class InlineExecutor:
     """Queries in the request thread (in-memory or writable stores); deadline while streaming."""
 
     def __init__(self, store: Store) -> None:
-        self.view = DefaultGraphView(store, ttl=0.0)  # writable: recompute on every query
+        self.view = DefaultGraphView(store)  # writable: graphs listed on every query
 
     def run(self, job: QueryJob, has_from: bool) -> Outcome:
         return evaluate(self.view, job, has_from)
