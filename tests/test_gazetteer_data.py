@@ -14,18 +14,33 @@ import pytest
 ACTORS_PATH = Path(__file__).resolve().parents[1] / "kg" / "data" / "actors.jsonl"
 
 REQUIRED_KEYS = {
-    "key", "label", "class", "subclass", "aliases", "demonyms",
-    "country", "qid", "parent", "source",
+    "key",
+    "label",
+    "class",
+    "subclass",
+    "aliases",
+    "demonyms",
+    "country",
+    "qid",
+    "parent",
+    "source",
 }
 
 SUBCLASSES = {
     "StateActor": {"State", "StateForce", "Government", "SecurityService"},
     "ArmedGroup": {
-        "RebelGroup", "PoliticalMilitia", "IdentityMilitia",
-        "TerroristDesignatedGroup", "PrivateMilitaryCompany",
+        "RebelGroup",
+        "PoliticalMilitia",
+        "IdentityMilitia",
+        "TerroristDesignatedGroup",
+        "PrivateMilitaryCompany",
     },
     "Organization": {
-        "NewsAgency", "MonitoringGroup", "InternationalOrganization", "NGO", "PoliticalParty",
+        "NewsAgency",
+        "MonitoringGroup",
+        "InternationalOrganization",
+        "NGO",
+        "PoliticalParty",
     },
     "Weapon": {"WeaponSystem"},
     # Persons carry no subclass.
@@ -38,18 +53,135 @@ KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Common English function words that must never be a (lowercase) alias:
 # with case-insensitive matching they would fire on almost every sentence.
 STOPWORDS = {
-    "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any",
-    "are", "as", "at", "be", "because", "been", "before", "being", "below", "between",
-    "both", "but", "by", "can", "did", "do", "does", "doing", "down", "during", "each",
-    "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here",
-    "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself",
-    "just", "me", "more", "most", "my", "no", "nor", "not", "now", "of", "off", "on",
-    "once", "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she",
-    "should", "so", "some", "such", "than", "that", "the", "their", "them", "then",
-    "there", "these", "they", "this", "those", "through", "to", "too", "under", "until",
-    "up", "us", "very", "was", "we", "were", "what", "when", "where", "which", "while",
-    "who", "whom", "why", "will", "with", "would", "you", "your", "may", "might", "must",
-    "also", "said", "says", "new", "one", "two", "per", "via", "amid",
+    "a",
+    "about",
+    "above",
+    "after",
+    "again",
+    "against",
+    "all",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "during",
+    "each",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "him",
+    "his",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "itself",
+    "just",
+    "me",
+    "more",
+    "most",
+    "my",
+    "no",
+    "nor",
+    "not",
+    "now",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "out",
+    "over",
+    "own",
+    "same",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "us",
+    "very",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "may",
+    "might",
+    "must",
+    "also",
+    "said",
+    "says",
+    "new",
+    "one",
+    "two",
+    "per",
+    "via",
+    "amid",
 }
 
 
@@ -91,7 +223,9 @@ def test_every_line_is_a_json_object():
 
 
 def test_required_keys_exactly(actors):
-    bad = [(a.get("key"), sorted(set(a) ^ REQUIRED_KEYS)) for a in actors if set(a) != REQUIRED_KEYS]
+    bad = [
+        (a.get("key"), sorted(set(a) ^ REQUIRED_KEYS)) for a in actors if set(a) != REQUIRED_KEYS
+    ]
     assert not bad, bad
 
 
@@ -102,7 +236,9 @@ def test_field_types(actors):
             bad.append((a["key"], "label"))
         if not isinstance(a["aliases"], list) or not all(isinstance(x, str) for x in a["aliases"]):
             bad.append((a["key"], "aliases"))
-        if not isinstance(a["demonyms"], list) or not all(isinstance(x, str) for x in a["demonyms"]):
+        if not isinstance(a["demonyms"], list) or not all(
+            isinstance(x, str) for x in a["demonyms"]
+        ):
             bad.append((a["key"], "demonyms"))
         if a["country"] is not None and not isinstance(a["country"], str):
             bad.append((a["key"], "country"))
@@ -113,7 +249,9 @@ def test_field_types(actors):
 
 def test_keys_are_slugs_and_unique(actors):
     keys = [a["key"] for a in actors]
-    assert all(isinstance(k, str) and KEY_RE.match(k) for k in keys), [k for k in keys if not KEY_RE.match(str(k))]
+    assert all(isinstance(k, str) and KEY_RE.match(k) for k in keys), [
+        k for k in keys if not KEY_RE.match(str(k))
+    ]
     dups = [k for k, c in Counter(keys).items() if c > 1]
     assert not dups, dups
 
@@ -128,7 +266,11 @@ def test_class_and_subclass_allowed(actors):
 
 
 def test_qid_format(actors):
-    bad = [(a["key"], a["qid"]) for a in actors if a["qid"] is not None and not QID_RE.match(str(a["qid"]))]
+    bad = [
+        (a["key"], a["qid"])
+        for a in actors
+        if a["qid"] is not None and not QID_RE.match(str(a["qid"]))
+    ]
     assert not bad, bad
 
 
@@ -139,7 +281,11 @@ def test_no_duplicate_qids(actors):
 
 
 def test_parent_refers_to_existing_key(actors, by_key):
-    bad = [(a["key"], a["parent"]) for a in actors if a["parent"] is not None and a["parent"] not in by_key]
+    bad = [
+        (a["key"], a["parent"])
+        for a in actors
+        if a["parent"] is not None and a["parent"] not in by_key
+    ]
     assert not bad, bad
     assert not [a["key"] for a in actors if a["parent"] == a["key"]]
 
@@ -162,7 +308,9 @@ def test_no_parent_cycles(actors, by_key):
     ],
 )
 def test_minimum_counts(actors, cls, subclass, minimum):
-    n = sum(1 for a in actors if a["class"] == cls and (subclass is None or a["subclass"] == subclass))
+    n = sum(
+        1 for a in actors if a["class"] == cls and (subclass is None or a["subclass"] == subclass)
+    )
     assert n >= minimum, (cls, subclass, n)
 
 
@@ -172,8 +320,10 @@ def test_total_entries(actors):
 
 def test_states_have_demonyms_qids_and_own_country(actors):
     bad = [
-        a["key"] for a in actors
-        if a["subclass"] == "State" and (not a["demonyms"] or not a["qid"] or a["country"] != a["label"])
+        a["key"]
+        for a in actors
+        if a["subclass"] == "State"
+        and (not a["demonyms"] or not a["qid"] or a["country"] != a["label"])
     ]
     assert not bad, bad
 
@@ -184,13 +334,17 @@ def test_only_states_have_demonyms(actors):
 
 
 def test_no_alias_shorter_than_two_chars(actors):
-    bad = [(a["key"], s) for a in actors for s in a["aliases"] + a["demonyms"] if len(s.strip()) < 2]
+    bad = [
+        (a["key"], s) for a in actors for s in a["aliases"] + a["demonyms"] if len(s.strip()) < 2
+    ]
     assert not bad, bad
 
 
 def test_no_lowercase_stopword_alias(actors):
     bad = [
-        (a["key"], s) for a in actors for s in a["aliases"] + [a["label"]]
+        (a["key"], s)
+        for a in actors
+        for s in a["aliases"] + [a["label"]]
         if s.islower() and s.strip() in STOPWORDS
     ]
     assert not bad, bad
@@ -214,10 +368,18 @@ def test_aliases_unique_within_entry_and_not_label(actors):
 @pytest.mark.parametrize(
     "key, qid",
     [
-        ("syria", "Q858"), ("iran", "Q794"), ("russia", "Q159"), ("turkey", "Q43"),
-        ("united-states", "Q30"), ("united-kingdom", "Q145"), ("lebanon", "Q822"),
-        ("iraq", "Q796"), ("islamic-state", "Q2429253"), ("reuters", "Q130879"),
-        ("hezbollah", "Q41053"), ("palestine", "Q219060"),
+        ("syria", "Q858"),
+        ("iran", "Q794"),
+        ("russia", "Q159"),
+        ("turkey", "Q43"),
+        ("united-states", "Q30"),
+        ("united-kingdom", "Q145"),
+        ("lebanon", "Q822"),
+        ("iraq", "Q796"),
+        ("islamic-state", "Q2429253"),
+        ("reuters", "Q130879"),
+        ("hezbollah", "Q41053"),
+        ("palestine", "Q219060"),
     ],
 )
 def test_known_qids(by_key, key, qid):
