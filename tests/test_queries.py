@@ -53,3 +53,21 @@ def test_example_answers_without_duplicate_rows(shared_store: Store,
     rows = [tuple(None if r[n] is None else str(r[n]) for n in names) for r in result]
     assert rows, f"{example.name} returned nothing on the sample"
     assert len(rows) == len(set(rows)), f"{example.name} repeats rows"
+
+
+def test_events_by_type_counts_every_event_once(shared_store: Store) -> None:
+    """01 counts per sub-event type and reads the event type from one example (for speed):
+    its rows must equal the plain two-pattern GROUP BY over all events."""
+    fast = next(ex for ex in LOCAL if ex.name.startswith("01-"))
+    plain = """PREFIX kgo: <https://w3id.org/kg-conflict/ontology#>
+    SELECT ?eventType ?subEventType (COUNT(DISTINCT ?event) AS ?events) WHERE {
+      ?event kgo:eventType ?eventType ; kgo:subEventType ?subEventType . }
+    GROUP BY ?eventType ?subEventType"""
+
+    def rows(text: str) -> set[tuple[str, str, int]]:
+        return {(r["eventType"].value, r["subEventType"].value, int(r["events"].value))
+                for r in run_query(shared_store, text)}
+
+    expected = rows(plain)
+    assert len(expected) >= 3
+    assert rows(fast.query) == expected
