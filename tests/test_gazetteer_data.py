@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 ACTORS_PATH = Path(__file__).resolve().parents[1] / "kg" / "data" / "actors.jsonl"
+PLACES_PATH = ACTORS_PATH.with_name("places.jsonl")
 
 REQUIRED_KEYS = {
     "key",
@@ -222,9 +223,16 @@ def test_every_line_is_a_json_object():
     assert not bad, bad
 
 
+def _expected_keys(actor):
+    # `qid_source` says where a QID was confirmed: present exactly when there is a QID.
+    return REQUIRED_KEYS | ({"qid_source"} if actor.get("qid") is not None else set())
+
+
 def test_required_keys_exactly(actors):
     bad = [
-        (a.get("key"), sorted(set(a) ^ REQUIRED_KEYS)) for a in actors if set(a) != REQUIRED_KEYS
+        (a.get("key"), sorted(set(a) ^ _expected_keys(a)))
+        for a in actors
+        if set(a) != _expected_keys(a)
     ]
     assert not bad, bad
 
@@ -271,6 +279,30 @@ def test_qid_format(actors):
         for a in actors
         if a["qid"] is not None and not QID_RE.match(str(a["qid"]))
     ]
+    assert not bad, bad
+
+
+def test_every_qid_cites_its_source(actors):
+    # A wrong QID poisons every join, so each one names where it was confirmed.
+    bad = [
+        a["key"]
+        for a in actors
+        if a["qid"] is not None
+        and not (isinstance(a.get("qid_source"), str) and a["qid_source"].strip())
+    ]
+    assert not bad, bad
+
+
+def test_natural_earth_state_qids_agree_with_places():
+    """A State citing Natural Earth carries the QID of a Natural Earth country."""
+    countries = {
+        rec["qid"]
+        for rec in map(json.loads, PLACES_PATH.read_text(encoding="utf-8").splitlines())
+        if rec.get("subclass") == "Country" and rec.get("qid")
+    }
+    cited = [a for a in _load() if "agrees with Natural Earth" in (a.get("qid_source") or "")]
+    assert len(cited) >= 190
+    bad = [(a["key"], a["qid"]) for a in cited if a["qid"] not in countries]
     assert not bad, bad
 
 
@@ -380,6 +412,14 @@ def test_aliases_unique_within_entry_and_not_label(actors):
         ("reuters", "Q130879"),
         ("hezbollah", "Q41053"),
         ("palestine", "Q219060"),
+        ("british-army", "Q222595"),
+        ("royal-air-force", "Q165862"),
+        ("us-marine-corps", "Q11218"),
+        ("german-armed-forces", "Q56010"),
+        ("washington-post", "Q166032"),
+        ("opcw", "Q842490"),
+        ("sadc", "Q816706"),
+        ("msf", "Q49330"),
     ],
 )
 def test_known_qids(by_key, key, qid):
