@@ -5,6 +5,7 @@ online client against recorded Wikidata responses (never the network); `kg link`
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from pathlib import Path
 
@@ -98,6 +99,33 @@ def test_bare_name_of_city_and_its_area_is_the_city(text: str, name: str,
         assert ent.link_method == "nil" and ent.lat is None
     else:
         assert ent.link_confidence >= LINK_THRESHOLD and ent.lat is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "key"),
+    [("Jets hit villages in Idlib province on Monday.", "Idlib", "sy-idlib-governorate"),
+     ("Rebels lost ground in the central province of Homs.", "Homs", "sy-homs-governorate"),
+     ("A source at Deir Ezzor Governorate said shells fell.", "Deir Ezzor",
+      "sy-deir-ez-zor-governorate")],
+)
+def test_name_written_with_its_area_word_is_the_area(text: str, name: str, key: str) -> None:
+    """Areas whose names all carry the area word ("Idlib Governorate") are reached from
+    the town named like them (found on unseen articles, bench/bench_places.py)."""
+    ent = _link(text, [(name, "Location")])[name]
+    assert ent.key == key and ent.link_confidence >= LINK_THRESHOLD
+
+
+def test_one_area_cue_among_bare_names_keeps_the_city() -> None:
+    """The linker decides once per entity: the reading most mentions have wins."""
+    text = "Jets struck Idlib province in Syria. In Idlib, shells fell. Idlib has no water."
+    starts = [m.start() for m in re.finditer("Idlib", text)]
+    ent = Entity(id="e1", label="Idlib", cls="Location",
+                 mentions=[Mention("Idlib", s, s + 5) for s in starts])
+    syria = Entity(id="e2", label="Syria", cls="Location",
+                   mentions=[Mention("Syria", text.index("Syria"), text.index("Syria") + 5)])
+    default_linker().link(Extraction(article=Article(id="t", text=text),
+                                     entities=[ent, syria]))
+    assert ent.key == "sy-idlib"
 
 
 def test_capital_has_no_small_namesakes_in_the_gazetteer() -> None:

@@ -43,6 +43,12 @@ AREA_AFTER = re.compile(r"^(\W{0,2}\s*(province|governorate|region|oblast|distri
 AREA_BEFORE = re.compile(r"\b(rural|countryside of|province of|governorate of|region of)\s*$",
                          re.IGNORECASE)
 ADMIN_WORDS = {"governorate", "province", "oblast", "region", "state", "district", "muhafazat"}
+# An explicit first-level area word after or before a name ("Idlib province", "the province
+# of Idlib"). Not "district": news writes city quarters so ("the Zahraa district").
+AREA_WORD_AFTER = re.compile(r"^\W{0,2}\s*(province|governorate|region|oblast|state)\b",
+                             re.IGNORECASE)
+AREA_WORD_BEFORE = re.compile(r"\b(province|governorate|region|oblast|state) of\s*$",
+                              re.IGNORECASE)
 MAJOR_PLACE = 1_000_000  # places this populous are plausible in any article
 
 
@@ -125,13 +131,46 @@ class Linker:
         """
         if ctx is None:
             return self._candidates(entity)
-        memo_key = (entity.key, entity.cls, tuple(self._names(entity)))
+        written_as_area = self._written_as_area(entity, ctx.text)
+        memo_key = (entity.key, entity.cls, tuple(self._names(entity)), written_as_area)
         found = ctx.candidates.get(memo_key)
         if found is None:
-            found = ctx.candidates[memo_key] = self._candidates(entity)
+            found = ctx.candidates[memo_key] = self._candidates(entity, written_as_area)
         return found
 
-    def _candidates(self, entity: Entity) -> list[Candidate]:
+    def _written_as_area(self, entity: Entity, text: str | None) -> bool:
+        """Does the article write this place with a first-level area word at most mentions?
+
+        Only at most mentions: the linker decides once per entity, and "Aleppo province"
+        once among two bare "Aleppo" is still the city.
+        """
+        if entity.cls != "Location" or not text or not entity.mentions:
+            return False
+        cued = sum(bool(AREA_WORD_AFTER.match(text[m.end:m.end + 20])
+                        or AREA_WORD_BEFORE.search(text[max(0, m.start - 25):m.start]))
+                   for m in entity.mentions)
+        return 2 * cued > len(entity.mentions)
+
+    def _eponymous_areas_of(self, cands: list[Candidate]) -> list[Candidate]:
+        """The first-level areas named after candidate towns that lie in them.
+
+        "Idlib province": the ruler stops at the capitalised "Idlib", and many areas go
+        only by names that carry the area word ("Idlib Governorate"), so the bare name
+        reaches the town alone and the cue bonus has nothing to favour. The area a cued
+        name means is the one named after the town it reaches (same match quality).
+        """
+        out = []
+        for cand in cands:
+            town = cand.entry
+            if town.subclass != "PopulatedPlace" or not town.admin1 \
+                    or translit_key(_core(town.admin1)) != translit_key(town.label):
+                continue
+            out += [Candidate(area, cand.quality, cand.method)
+                    for area in self.gazetteer.lookup(town.admin1)
+                    if area.subclass == "AdministrativeArea" and area.country == town.country]
+        return out
+
+    def _candidates(self, entity: Entity, written_as_area: bool = False) -> list[Candidate]:
         coarse = entity.cls in {"Location", "ArmedGroup", "Organization", "StateActor"}
         best: dict[str, Candidate] = {}
         if entity.key and entity.key in self.gazetteer.entries:  # the ruler's key match
@@ -141,6 +180,11 @@ class Linker:
                                               fuzzy=entity.cls == "Location"):
                 if not _fits(entity.cls, cand.entry):
                     continue
+                old = best.get(cand.entry.key)
+                if old is None or cand.quality > old.quality:
+                    best[cand.entry.key] = cand
+        if written_as_area:
+            for cand in self._eponymous_areas_of(list(best.values())):
                 old = best.get(cand.entry.key)
                 if old is None or cand.quality > old.quality:
                     best[cand.entry.key] = cand
@@ -195,7 +239,7 @@ class Linker:
         for m in entity.mentions:
             after = ctx.text[m.end:m.end + 20] if ctx.text else ""
             before = ctx.text[max(0, m.start - 20):m.start] if ctx.text else ""
-            if ADMIN_CUE.match(after):
+            if ADMIN_CUE.match(after) or AREA_WORD_BEFORE.search(before):
                 bonus += 0.2 if entry.subclass == "AdministrativeArea" else -0.1
                 break
             if TOWN_CUE.search(before) and entry.subclass == "PopulatedPlace":
