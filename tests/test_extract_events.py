@@ -360,3 +360,82 @@ def test_ceasefire_period_from_its_sentences(extractor: Extractor) -> None:
     rec = _extract(extractor, text, "2016-05-08")
     ev = next(e for e in rec.events if e.sub_event_type == "Agreement")
     assert (ev.ceasefire_start, ev.ceasefire_end) == ("2016-05-04", "2016-05-09")
+
+
+@pytest.mark.parametrize(
+    ("text", "party"),
+    [  # generic agents stand for the actor of their kind just named
+        ("Turkish troops entered Syria on Monday. Warplanes struck the village of Tal Rifaat "
+         "in Aleppo province.", "Turkish Armed Forces"),
+        ("Islamic State militants stormed the town of Sukhna on Monday. The militants killed "
+         "ten soldiers near Sukhna.", "Islamic State"),
+        ("The village of Kafr Zita was hit by Russian warplanes on Monday.",
+         "Russian Aerospace Forces"),
+        ("The US-led coalition said it had carried out air strikes against Raqqa on Sunday.",
+         "Combined Joint Task Force – Operation Inherent Resolve"),
+    ],
+)
+def test_generic_agents_and_pronouns_take_the_named_actor(extractor: Extractor, text: str,
+                                                          party: str) -> None:
+    rec = _extract(extractor, text, "2019-05-22")
+    assert any(party in {_label(rec, i) for i in ev.actors} for ev in rec.events), \
+        [(ev.sub_event_type, [_label(rec, i) for i in ev.actors]) for ev in rec.events]
+
+
+@pytest.mark.parametrize(
+    ("text", "not_actor"),
+    [
+        ("Russian troops entered the town on Monday. Warplanes from the coalition struck "
+         "Raqqa on Tuesday.", "Russian Ground Forces"),
+        ("Turkish shelling during an offensive against Islamic State killed 20 civilians in "
+         "Jarabulus on Sunday.", "Islamic State"),
+    ],
+)
+def test_owners_told_and_opponents_are_not_the_agent(extractor: Extractor, text: str,
+                                                     not_actor: str) -> None:
+    rec = _extract(extractor, text, "2019-05-22")
+    assert rec.events
+    for ev in rec.events:
+        assert not_actor not in {_label(rec, i) for i in ev.actors}
+
+
+@pytest.mark.parametrize(
+    ("text", "sub_type", "place"),
+    [  # one event told in several sentences: bombing kinds, "the raids", a refined place
+        ("Car bomb attack kills five in Qamishli. A suicide bomber blew himself up at a "
+         "roundabout in Qamishli on Monday.", "Suicide bomb", "Qamishli"),
+        ("US air strikes hit Raqqa on Sunday. Dozens of people were wounded in the raids on "
+         "Raqqa.", "Air/drone strike", "Raqqa"),
+        ("A bomb attack in northern Syria killed three people on Sunday. A local agency named "
+         "one of the dead. He was killed with two others by a blast that hit a bus in Idlib "
+         "province.", "Remote explosive/landmine/IED", "Idlib"),
+    ],
+)
+def test_one_event_told_again_in_other_words(extractor: Extractor, text: str, sub_type: str,
+                                             place: str) -> None:
+    rec = _extract(extractor, text, "2019-05-22")
+    ev = _only_event(rec)
+    assert (ev.sub_event_type, _label(rec, ev.location)) == (sub_type, place)
+
+
+def test_a_verb_whose_object_is_an_event_noun_is_no_event_of_its_own(
+        extractor: Extractor) -> None:
+    rec = _extract(extractor, "The air strikes on Raqqa were executed to deny the group "
+                   "its supply routes.", "2019-05-22")
+    assert "Attack" not in {ev.sub_event_type for ev in rec.events}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Rebels attacked the town on Tuesday of last week.", ["2013-09-10"]),
+        ("Last week on Tuesday, rebels attacked the town.", ["2013-09-10"]),
+        ("The militants attacked the town last week.", [None]),
+        ("Russia began air strikes in late September.", [None]),
+        ("The group was founded in May 2012.", [None]),
+        ("Clashes resumed on March 20 2013.", ["2013-03-20"]),
+    ],
+)
+def test_find_dates_last_week_and_months_without_a_day(text: str,
+                                                       expected: list[str | None]) -> None:
+    assert [d.date for d in find_dates(text, "2013-09-16")] == expected

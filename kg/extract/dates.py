@@ -10,7 +10,8 @@ Scraped articles often open with their own dateline ("Sunday 18 Sep 2016 ...",
 "24.07.2016 ...") that disagrees with the date in the feed's metadata; the dateline is when
 the report was written, so `dateline` finds it and relative dates resolve against it. A bare
 year ("since 2012", "in 2011") names no day: such phrases resolve to no date rather than
-letting the event fall back to the article date.
+letting the event fall back to the article date; so do "last week" and a month without a
+day ("in late September"), while "Tuesday of last week" is the Tuesday of the week before.
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ _LEADING_WEEKDAY_RE = re.compile(r"\b(?:" + "|".join(WEEKDAYS) + "|" + "|".join(
     w[:3] for w in WEEKDAYS) + r")\.?,?\s*$", re.I)
 # A date after a preposition belongs to a sentence ("attacked a convoy on 3 June 2021").
 _IN_SENTENCE_RE = re.compile(r"\b(?:on|in|since|until|from|by|of|before|after)\s*$", re.I)
+# Periods that name no single day: "last week", "in late September", "last March".
+_PERIOD_RE = re.compile(r"\b(?:(?:last|past|this|earlier this|later this)\s+(?:week|month)|"
+                        r"(?:in|since|during|by|last|until|from)\s+(?:early\s+|late\s+|mid-?)?"
+                        r"(?:" + "|".join(m.capitalize() for m in MONTHS)
+                        + r")(?:\s+(?:19|20)\d\d)?)\b(?!\s*\d)")
+# A weekday of the week before: "on Tuesday of last week", "last week on Tuesday".
+_LAST_WEEK_AFTER_RE = re.compile(r"^\s+(?:of\s+)?last\s+week\b", re.I)
+_LAST_WEEK_BEFORE_RE = re.compile(r"\blast\s+week,?\s+(?:on\s+)?$", re.I)
 DATELINE_CHARS = 120  # a dateline sits in the first words of the text
 _ABS_RE = re.compile(r"\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"|" + _MONTH
                      + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b)(?:,?\s+(\d{4}))?", re.I)
@@ -155,6 +164,17 @@ def find_dates(text: str, article_date: str | None) -> list[DatePhrase]:
         if (m.group(2) or m.group(3))[0].isupper():  # "may 5 people" is not a date
             add(m, _absolute(m, ref))
     for m in _WEEKDAY_RE.finditer(text):
+        after = _LAST_WEEK_AFTER_RE.match(text[m.end():m.end() + 20])
+        before = _LAST_WEEK_BEFORE_RE.search(text[max(0, m.start() - 20):m.start()])
+        if after or before:
+            monday = ref - dt.timedelta(days=ref.weekday() + 7)
+            day = monday + dt.timedelta(days=WEEKDAYS.index(m.group(2).lower()))
+            start = m.start() - (len(before.group(0)) if before else 0)
+            end = m.end() + (after.end() if after else 0)
+            if not any(s < end and start < e for s, e in taken):
+                taken.append((start, end))
+                found.append(DatePhrase(start, end, text[start:end], day.isoformat()))
+            continue
         add(m, _weekday(ref, m.group(2), m.group(1)))
     for m in _AGO_RE.finditer(text):
         n = int(m.group(1)) if m.group(1).isdigit() else NUMBERS[m.group(1).lower()]
@@ -164,6 +184,8 @@ def find_dates(text: str, article_date: str | None) -> list[DatePhrase]:
         back = word in {"yesterday", "overnight", "last night", "on the previous day",
                         "the day before"}
         add(m, ref - dt.timedelta(days=int(back)))
+    for m in _PERIOD_RE.finditer(text):
+        add(m, None, period=True)
     for m in _YEAR_RE.finditer(text):
         if int(m.group(1)) != ref.year:
             add(m, None, period=True)

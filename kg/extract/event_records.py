@@ -32,6 +32,10 @@ NEAR_KM = 30.0  # places this close, in neighbouring sentences, are one battlefi
 NEAR_SENTENCES = 2
 TERRITORY = {"Non-state actor overtakes territory", "Government regains territory"}
 HELD_TARGET_TYPES = {"Explosions/Remote violence", "Battles"}
+# "a car bomb attack" then "a suicide bomber blew himself up": one bombing, told twice
+BOMB_KINDS = {"Remote explosive/landmine/IED", "Suicide bomb"}
+# Nouns that name a ground raid or an air raid alike; an air strike told nearby decides.
+AMBIGUOUS_RAIDS = {"raid", "raids"}
 CEASEFIRE_START = {"from", "since", "starting", "began", "begin", "begins", "start", "started",
                    "effect", "on"}
 CEASEFIRE_END = {"until", "till", "through", "to", "ending", "expire", "expires", "expired",
@@ -63,6 +67,7 @@ class _Seen:
     """Where and how specifically an event record was placed, and in which sentence."""
 
     sentence: int
+    last: int  # sentence of its latest mention: refinements continue the story from there
     specificity: int
     point: Point | None
     dated: bool  # the date came from a phrase of the text, not the report's date
@@ -91,7 +96,8 @@ class EventMerger:
     def _same(ev: Event, seen: _Seen, sub: str, date: str | None, dated: bool,
               loc: Entity | None, spec: int, point: Point | None, sent_no: int) -> bool:
         near = sent_no - seen.sentence <= NEAR_SENTENCES
-        if ev.sub_event_type != sub:
+        told = sent_no - seen.last <= NEAR_SENTENCES  # near its latest mention
+        if ev.sub_event_type != sub and {ev.sub_event_type, sub} != BOMB_KINDS:
             return False
         if ev.date != date and not (near and not (dated and seen.dated)):
             return False  # an undated mention may be a nearby dated one, retold
@@ -99,10 +105,10 @@ class EventMerger:
             return near
         if ev.location == loc.id:
             return True
-        if near and min(spec, seen.specificity) <= 1:
+        if told and min(spec, seen.specificity) <= 1:
             return True  # "in northern Syria" then "in Qamishli": the same report, refined
         if None in (point, seen.point):  # a street or village the gazetteer lacks, told
-            return sent_no - seen.sentence <= 1  # right after: the same report, detailed
+            return sent_no - seen.last <= 1  # right after: the same report, detailed
         return near and _km(point, seen.point) <= NEAR_KM
 
     def add(self, mention: EventMention) -> Event:
@@ -114,7 +120,7 @@ class EventMerger:
             date = phrase.date if phrase else None
         else:
             date = self._story_date(sent_no)
-        dated = phrase is not None
+        dated = phrase is not None and phrase.date is not None  # a period is no day
         place = mention.location
         loc = self.add_entity(place) if place is not None else None
         spec = self.specificity(place) if place is not None else -1
@@ -130,14 +136,19 @@ class EventMerger:
                        location=loc.id if loc else None, trigger=mention.trigger.text,
                        confidence=mention.confidence)
             self.events.append(ev)
-            self._meta.append(_Seen(sent_no, spec, point, dated))
+            self._meta.append(_Seen(sent_no, sent_no, spec, point, dated))
         else:
             seen = self._meta[self.events.index(ev)]
-            if loc is not None and spec > seen.specificity:
+            if loc is not None and spec > seen.specificity and not (
+                    point is None and seen.point is not None and seen.specificity >= 2):
+                # a street the gazetteer lacks does not replace a known town as the place
                 ev.location = loc.id
                 seen.specificity, seen.point = spec, point or seen.point
-            if dated and not seen.dated:
+            if dated and not seen.dated and date is not None:  # a period names no day
                 ev.date, ev.date_phrase, seen.dated = date, phrase.phrase, True
+            if mention.sub_event_type == "Suicide bomb":  # the more specific telling wins
+                ev.sub_event_type = mention.sub_event_type
+            seen.last = max(seen.last, sent_no)
             ev.confidence = min(0.95, max(ev.confidence, mention.confidence) + 0.05)
         for spans, target in ((mention.actors, ev.actors), (mention.targets, ev.targets),
                               (mention.weapons, ev.weapons), (mention.reporters, ev.reported_by)):
@@ -198,6 +209,11 @@ class EventMerger:
         """Add mentions in text order; a following sentence without an event of its own
         lends its casualty counts to the last event ("At least seven people were injured")."""
         with_events = {m.sentence_index for m in mentions}
+        air = [m.sentence_index for m in mentions if m.sub_event_type == "Air/drone strike"]
+        for m in mentions:  # "US air strikes on Raqa ... the raids": air raids
+            if m.trigger.text.lower() in AMBIGUOUS_RAIDS and m.event_type == "Battles" and \
+                    any(abs(n - m.sentence_index) <= NEAR_SENTENCES for n in air):
+                m.event_type, m.sub_event_type = "Explosions/Remote violence", "Air/drone strike"
         for n, mention in enumerate(mentions):
             self.add(mention)
             last_of_sentence = n + 1 == len(mentions) or \

@@ -76,6 +76,18 @@ INTENT_PREPS = {"for", "to", "of", "about", "toward", "towards", "on", "against"
 # Participles that attach supporters to a phrase: "fighters backed by Russian air strikes".
 SUPPORT_VERBS = {"back", "support", "arm", "fund", "sponsor", "aid", "assist", "help", "lead"}
 ANAPHORIC_DETS = {"the", "this", "that", "these", "those"}
+# Agents told by what they are, not who: "warplanes struck", "the militants killed". They
+# stand for the last actor of a compatible kind named in the same or the previous sentence.
+GENERIC_AGENTS = {
+    **dict.fromkeys(["warplane", "jet", "aircraft", "plane", "helicopter", "bomber", "drone",
+                     "gunship", "army", "troop", "soldier", "force", "military", "artillery"],
+                    "StateActor"),
+    **dict.fromkeys(["militant", "rebel", "insurgent", "jihadist", "gunman", "fighter",
+                     "terrorist", "extremist", "group", "islamist"], "ArmedGroup"),
+}
+# Nouns of a relation to someone: "an ally of the government" is not the government.
+RELATION_NOUNS = {"ally", "backer", "supporter", "sponsor", "patron", "partner", "friend",
+                  "enemy", "foe", "rival", "opponent", "critic", "member", "part", "mouthpiece"}
 HABITUAL_PHRASES = ({"recent", "past"}, {"month", "months", "week", "weeks", "year", "years"})
 
 
@@ -163,6 +175,15 @@ def _object_heads(obj: Token) -> list[Token]:
                             out += [pobj, *pobj.conjuncts]
                             out += _object_heads(pobj)[1:] if pobj.lower_ in PART_NOUNS else []
     return out
+
+
+def _in_subject(token: Token) -> bool:
+    """Whether `token` is (a modifier of) the subject or agent of its clause."""
+    while token.dep_ in {"amod", "compound", "poss", "nmod", "conj", "appos"} and \
+            token.head is not token:
+        token = token.head
+    return token.dep_ in {"nsubj", "nsubjpass"} or (
+        token.dep_ == "pobj" and token.head.dep_ == "agent")
 
 
 def _plurals(word: str) -> list[str]:
@@ -301,6 +322,10 @@ class EventDetector:
                 and c.lemma_.lower() in SUPPORT_VERBS and any(
                     g.dep_ == "agent" for g in c.children)
                 for i in range(c.i, c.right_edge.i + 1)}
+        for c in token.subtree:  # "an ally of X": X is who the ally relates to
+            if c.dep_ == "prep" and c.lower_ == "of" and c.head.lemma_.lower() in \
+                    RELATION_NOUNS:
+                skip.update(range(c.i, c.right_edge.i + 1))
         for t in (token, *token.subtree):
             if t.i in skip:
                 continue
@@ -323,6 +348,45 @@ class EventDetector:
     def _specificity(self, span: Span) -> int:
         return place_specificity(span, self.gazetteer)
 
+    def _agents_of(self, subj: Token, ents: dict[int, Span]) -> list[Span]:
+        """Actors named in a subject phrase; those it acts against are not its agents
+        ("an incursion against IS", "strikes on the rebels")."""
+        skip = {t.i for c in subj.subtree if c.dep_ == "prep" and c is not subj
+                and c.lower_ in {"against", "on", "targeting"} for t in c.subtree}
+        return [e for e in self._ents_in(subj, ents, ACTOR_CLASSES) if e.start not in skip]
+
+    def _generic_agent(self, token: Token, found: list[Span],
+                       all_ents: list[Span]) -> list[Span]:
+        """The named actor a generic agent ("warplanes", "the militants", "the army")
+        stands for: the last actor of its kind named in this or the previous sentence.
+
+        Only when the phrase names nobody itself (militants: or only generically, in lower
+        case) and has no demonym of its own; otherwise `found` is kept as it is.
+        """
+        kind = GENERIC_AGENTS.get(token.lemma_.lower())
+        if kind is None or any(not e.text.islower() for e in found) or (
+                found and kind == "StateActor"):  # "the army": the article country's, kept
+            return found
+        if any((c.dep_ in {"amod", "compound", "poss", "nmod"} and c.ent_type_) or (
+                c.dep_ == "prep" and c.lower_ in {"from", "of"}) for c in token.children):
+            return found  # "warplanes from the coalition": their owner is told
+        doc = token.doc
+        sent = token.sent
+        first = sent.start if sent.start == 0 else doc[sent.start - 1].sent.start
+        own = {t.i for t in token.subtree}
+        cands = [e for e in reversed(all_ents) if first <= e.start and e.end <= token.i
+                 and e.label_ == kind and not e.text.islower() and e.start not in own
+                 and not (e.root.dep_ == "pobj" and e.root.head.lower_ in IN_PLACE_PREPS)
+                 and (kind != "StateActor" or self._force_like(e))]
+        # who acted before acts again: a subject beats a country merely entered or named
+        best = next((e for e in cands if _in_subject(e.root)), cands[0] if cands else None)
+        return [best] if best is not None else found
+
+    def _force_like(self, ent: Span) -> bool:
+        """A state or one of its forces can own warplanes and troops; a ministry cannot."""
+        entry = self.gazetteer.entries.get(ent.kb_id_) if ent.kb_id_ else None
+        return entry is None or entry.subclass in {"State", "StateForce"}
+
     def _resolve_pronoun(self, token: Token, ents: dict[int, Span],
                          all_ents: list[Span]) -> list[Span]:
         """Actor entities a pronoun or generic noun ("the group") most likely refers to."""
@@ -330,6 +394,15 @@ class EventDetector:
             rel = token.head
             if rel.dep_ == "relcl":
                 return self._ents_in(rel.head, ents, ACTOR_CLASSES)[:1]
+        said = token.head
+        while said.dep_ in {"ccomp", "conj", "xcomp"} and said.head is not said:
+            said = said.head  # "X said it had carried out...": "it" is the one who says
+            if said.lemma_.lower() in REPORT_VERBS:
+                speaker = next((c for c in said.children if c.dep_ == "nsubj"), None)
+                found = self._agents_of(speaker, ents) if speaker is not None else []
+                if found:
+                    return found[:1]
+                break
         doc = token.doc
         sent = token.sent
         for ent in reversed(all_ents):
@@ -465,6 +538,8 @@ class EventDetector:
             return None
         if self._blocked(verb):
             return None
+        if any(c.i in noun_codes for c in kids if c.dep_ in {"dobj", "nsubjpass"}):
+            return None  # "the strikes were executed": the noun is the event, not the verb
         subj = self._subject(verb)
         agents = [c for c in kids if c.dep_ == "agent"]
         inst_zone = [*(subj.subtree if subj is not None and subj.dep_ != "nsubjpass" else []),
@@ -548,15 +623,17 @@ class EventDetector:
             if subj is not None and verb is not head and verb.lemma_.lower() in REPORT_VERBS:
                 subj = None  # "a mouthpiece for X reported fighting": X reports, not fights
             if subj is not None and subj.dep_ == "nsubj":
-                found = self._ents_in(subj, ents, ACTOR_CLASSES)
+                found = self._agents_of(subj, ents)
                 if not found and subj.lemma_.lower() in PRONOUNS:
                     found = self._resolve_pronoun(subj, ents, all_ents)
-                actors += found[:2]
+                actors += self._generic_agent(subj, found, all_ents)[:2]
             elif subj is not None and subj.dep_ == "nsubjpass":
                 targets += self._ents_in(subj, ents, ACTOR_CLASSES)[:2]
             for c in verb.children:
-                if c.dep_ == "agent":
-                    actors += self._ents_in(c, ents, ACTOR_CLASSES)[:2]
+                if c.dep_ == "agent":  # "was hit by warplanes"
+                    pobj = next((t for t in c.children if t.dep_ == "pobj"), c)
+                    found = self._ents_in(c, ents, ACTOR_CLASSES)
+                    actors += self._generic_agent(pobj, found, all_ents)[:2]
                 elif (c.dep_ == "dobj" and c is not head) or (
                         c.dep_ == "prep" and c.lower_ in TARGET_PREPS):
                     targets += self._ents_in(c, ents, ACTOR_CLASSES)[:2]
