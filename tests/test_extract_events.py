@@ -439,3 +439,61 @@ def test_a_verb_whose_object_is_an_event_noun_is_no_event_of_its_own(
 def test_find_dates_last_week_and_months_without_a_day(text: str,
                                                        expected: list[str | None]) -> None:
     assert [d.date for d in find_dates(text, "2013-09-16")] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "sub_type", "place", "party"),
+    [  # the parser reads "On Saturday clashes" as one phrase; the parties come by "between"
+        ("On Saturday clashes erupted between Turkish forces and Kurdish fighters in the town "
+         "of Manbij.", "Armed clash", "Manbij", "Turkish Armed Forces"),
+        ("Heavy shelling killed 12 civilians in Jarabulus on Sunday, the third day of an "
+         "offensive against Islamic State.", "Shelling/artillery/missile attack", "Jarabulus",
+         None),
+    ],
+)
+def test_misparsed_time_phrases_and_time_appositions(extractor: Extractor, text: str,
+                                                     sub_type: str, place: str,
+                                                     party: str | None) -> None:
+    rec = _extract(extractor, text, "2019-05-22")
+    ev = _only_event(rec)
+    assert (ev.sub_event_type, _label(rec, ev.location)) == (sub_type, place)
+    actors = {_label(rec, i) for i in ev.actors}
+    assert party in actors if party else "Islamic State" not in actors
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Turkish shelling killed 20 civilians at Tell Hajar, a village south of Jarabulus, on "
+        "Sunday. Ankara said its forces only hit militants. A monitor said the bombardment "
+        "targeted an area south of Jarabulus.",
+        "Turkish shelling killed 20 civilians at Tell Hajar, a village south of Jarabulus, on "
+        "Sunday. Ankara said its forces only hit militants. Some fighters were also killed in "
+        "Sunday's shelling.",
+    ],
+)
+def test_the_bombardment_refers_back_to_the_shelling_told_before(extractor: Extractor,
+                                                                 text: str) -> None:
+    rec = _extract(extractor, text, "2016-08-28")
+    assert len([e for e in rec.events if e.event_type == "Explosions/Remote violence"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "party"),
+    [  # generic victims of a passive clause are the group just named
+        ("30 Islamic State militants killed in clashes near Hasakeh. At least 30 militants "
+         "were killed in clashes with Kurdish troops near Hasakeh on Thursday.",
+         "Islamic State"),
+    ],
+)
+def test_generic_victims_take_the_named_group(extractor: Extractor, text: str,
+                                              party: str) -> None:
+    rec = _extract(extractor, text, "2019-05-22")
+    assert any(party in {_label(rec, i) for i in ev.targets + ev.actors} for ev in rec.events)
+
+
+@pytest.mark.parametrize("text", ["Clashes with Kurds in NE Syria.",
+                                  "Rebels advanced in NW Syria on Monday."])
+def test_compass_abbreviations_are_not_places(extractor: Extractor, text: str) -> None:
+    rec = _extract(extractor, text, "2019-05-22")
+    assert not {"NE", "NW"} & {e.label for e in rec.entities}

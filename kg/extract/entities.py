@@ -43,7 +43,8 @@ FACILITY_NOUNS = {"airport", "airbase", "dam", "crossing", "valley", "plain", "s
 COMMUNITIES = {"alawite", "alawites", "sunni", "sunnis", "shia", "shias", "shiite", "shiites",
                "druze", "christian", "christians", "yazidi", "yazidis", "ismaili", "ismailis",
                "copts", "coptic", "muslim", "muslims"}
-NOT_NAMES = {"gmt", "utc"}  # time zones the model calls organisations
+NOT_NAMES = {"gmt", "utc",  # time zones the model calls organisations
+             "n", "s", "e", "w", "ne", "nw", "se", "sw"}  # compass points ("in NE Syria")
 ARTICLES = {"al", "el"}
 NAME_PARTICLES = {"al", "el", "bin", "ibn", "abu", "of", "for", "de", "the", "and"}
 

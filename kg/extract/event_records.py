@@ -94,7 +94,8 @@ class EventMerger:
 
     @staticmethod
     def _same(ev: Event, seen: _Seen, sub: str, date: str | None, dated: bool,
-              loc: Entity | None, spec: int, point: Point | None, sent_no: int) -> bool:
+              loc: Entity | None, spec: int, point: Point | None, sent_no: int,
+              anaphoric: bool = False) -> bool:
         near = sent_no - seen.sentence <= NEAR_SENTENCES
         told = sent_no - seen.last <= NEAR_SENTENCES  # near its latest mention
         if ev.sub_event_type != sub and {ev.sub_event_type, sub} != BOMB_KINDS:
@@ -108,7 +109,8 @@ class EventMerger:
         if told and min(spec, seen.specificity) <= 1:
             return True  # "in northern Syria" then "in Qamishli": the same report, refined
         if None in (point, seen.point):  # a street or village the gazetteer lacks, told
-            return sent_no - seen.last <= 1  # right after: the same report, detailed
+            # right after, or referred back to ("the bombardment"): the same report, detailed
+            return sent_no - seen.last <= (NEAR_SENTENCES if anaphoric else 1)
         return near and _km(point, seen.point) <= NEAR_KM
 
     def add(self, mention: EventMention) -> Event:
@@ -127,7 +129,7 @@ class EventMerger:
         point = self.point(place) if place is not None else None
         ev = next((e for e, m in zip(self.events, self._meta, strict=True)
                    if self._same(e, m, mention.sub_event_type, date, dated, loc, spec, point,
-                                 sent_no)), None)
+                                 sent_no, mention.anaphoric)), None)
         if ev is None:
             ev = Event(id=f"v{len(self.events) + 1}", event_type=mention.event_type,
                        sub_event_type=mention.sub_event_type, text=sent.text,

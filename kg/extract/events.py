@@ -88,6 +88,8 @@ GENERIC_AGENTS = {
 # Nouns of a relation to someone: "an ally of the government" is not the government.
 RELATION_NOUNS = {"ally", "backer", "supporter", "sponsor", "patron", "partner", "friend",
                   "enemy", "foe", "rival", "opponent", "critic", "member", "part", "mouthpiece"}
+DAY_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+             "yesterday", "today"}
 HABITUAL_PHRASES = ({"recent", "past"}, {"month", "months", "week", "weeks", "year", "years"})
 
 
@@ -112,6 +114,7 @@ class EventMention:
     weapons: list[Span] = field(default_factory=list)
     date_scopes: list[list[tuple[int, int]]] = field(default_factory=list)
     habitual: bool = False
+    anaphoric: bool = False  # "the bombardment": refers back to an event already told
     sentence_index: int = 0  # ordinal of the sentence in the doc: mentions' distance
     confidence: float = 0.5
 
@@ -158,8 +161,11 @@ def _phrase(head: Token) -> list[Token]:
 
 
 def _definite(head: Token) -> bool:
-    """ "the attack", "this attack": a noun that refers back to an event told before."""
-    return any(c.dep_ == "det" and c.lower_ in ANAPHORIC_DETS for c in head.children)
+    """ "the attack", "this attack", "Sunday's shelling": a noun that refers back to an event
+    told before."""
+    return any((c.dep_ == "det" and c.lower_ in ANAPHORIC_DETS) or (
+        c.dep_ in {"poss", "compound", "nmod"} and c.lower_.rstrip("s'’") in DAY_WORDS)
+        for c in head.children)
 
 
 def _object_heads(obj: Token) -> list[Token]:
@@ -201,6 +207,7 @@ class _Candidate:
     verb: Token | None  # the governing verb (None for a headline noun phrase)
     instrument: str | None = None
     priority: int = 0
+    anaphoric: bool = False
 
 
 class EventDetector:
@@ -364,12 +371,16 @@ class EventDetector:
         case) and has no demonym of its own; otherwise `found` is kept as it is.
         """
         kind = GENERIC_AGENTS.get(token.lemma_.lower())
-        if kind is None or any(not e.text.islower() for e in found) or (
-                found and kind == "StateActor"):  # "the army": the article country's, kept
+        same = [e for e in found if e.label_ == kind]
+        if kind is None or any(not e.text.islower() for e in same) or (
+                same and kind == "StateActor"):  # "the army": the article country's, kept
             return found
         if any((c.dep_ in {"amod", "compound", "poss", "nmod"} and c.ent_type_) or (
-                c.dep_ == "prep" and c.lower_ in {"from", "of"}) for c in token.children):
-            return found  # "warplanes from the coalition": their owner is told
+                c.dep_ == "prep" and (c.lower_ == "from" or (c.lower_ == "of" and any(
+                    t.dep_ == "pobj" and (t.lemma_.lower() not in GENERIC_AGENTS or any(
+                        w.ent_type_ for w in _phrase(t))) for t in c.children))))
+               for c in token.children):
+            return found  # "warplanes from the coalition", "fighters of X": owner told
         doc = token.doc
         sent = token.sent
         first = sent.start if sent.start == 0 else doc[sent.start - 1].sent.start
@@ -380,7 +391,7 @@ class EventDetector:
                  and (kind != "StateActor" or self._force_like(e))]
         # who acted before acts again: a subject beats a country merely entered or named
         best = next((e for e in cands if _in_subject(e.root)), cands[0] if cands else None)
-        return [best] if best is not None else found
+        return [best, *(e for e in found if e not in same)] if best is not None else found
 
     def _force_like(self, ent: Span) -> bool:
         """A state or one of its forces can own warplanes and troops; a ministry cannot."""
@@ -465,7 +476,8 @@ class EventDetector:
                 continue  # "the attack" alone: too vague, or told before, to be a new event
             anchor = self._anchor(verb) if verb is not None and verb.pos_ in {"VERB", "AUX"} \
                 else head
-            out.append(_Candidate(code, span, anchor, verb, priority=1))
+            out.append(_Candidate(code, span, anchor, verb, priority=1,
+                                  anaphoric=_definite(head)))
         return out
 
     def _frame(self, g: Token) -> tuple[bool, Token | None]:
@@ -488,6 +500,10 @@ class EventDetector:
         if g.dep_ == "pobj" and g.head.lower_ in CAUSE_PREPS and \
                 g.head.head.lemma_.lower() in CAUSED:  # "killed in an air strike"
             return True, g.head.head
+        if g.dep_ == "pobj" and g.head.i < g.i and g.head.head.i == g.i + 1 and \
+                g.head.head.lemma_.lower() in self.lex.impact_verbs and not any(
+                    c.dep_ in {"nsubj", "nsubjpass"} for c in g.head.head.children):
+            return True, g.head.head  # "On Saturday clashes erupted": the parser's pobj
         return g.dep_ == "ROOT", None
 
     def _agreement_cued(self, head: Token) -> bool:
@@ -577,8 +593,9 @@ class EventDetector:
             subj_lemmas = {t.lemma_.lower() for t in (subj.subtree if subj is not None else [])}
             if not subj_lemmas & {"bomb", "device", "explosive", "ied"}:
                 return None
+        told = subj is not None and subj.i in noun_codes and _definite(subj)  # "the shelling hit"
         return _Candidate(code, verb.doc[verb.i:verb.i + 1], self._anchor(verb), verb,
-                          instrument=instrument, priority=3 if instrument else 2)
+                          instrument=instrument, priority=3 if instrument else 2, anaphoric=told)
 
     def _territory(self, verb: Token, code: str, lemma: str, objs: list[Token],
                    subj: Token | None, ents: dict[int, Span]) -> str | None:
@@ -627,8 +644,9 @@ class EventDetector:
                 if not found and subj.lemma_.lower() in PRONOUNS:
                     found = self._resolve_pronoun(subj, ents, all_ents)
                 actors += self._generic_agent(subj, found, all_ents)[:2]
-            elif subj is not None and subj.dep_ == "nsubjpass":
-                targets += self._ents_in(subj, ents, ACTOR_CLASSES)[:2]
+            elif subj is not None and subj.dep_ == "nsubjpass":  # "militants were killed"
+                targets += self._generic_agent(subj, self._ents_in(subj, ents, ACTOR_CLASSES),
+                                               all_ents)[:2]
             for c in verb.children:
                 if c.dep_ == "agent":  # "was hit by warplanes"
                     pobj = next((t for t in c.children if t.dep_ == "pobj"), c)
@@ -639,11 +657,16 @@ class EventDetector:
                     targets += self._ents_in(c, ents, ACTOR_CLASSES)[:2]
         for c in head.children:  # "Syrian warplanes", "Russian air strikes on rebels"
             if c.dep_ in {"amod", "compound", "nmod", "poss", "npadvmod"}:
-                actors += [e for e in self._ents_in(c, ents, ACTOR_CLASSES)]
+                actors += self._agents_of(c, ents)
             elif c.dep_ == "prep" and c.lower_ in {"by", "between"}:  # "clashes between X and Y"
                 actors += self._ents_in(c, ents, ACTOR_CLASSES)[:3]
             elif c.dep_ == "prep" and c.lower_ in {"against", "on", "targeting"}:
                 targets += self._ents_in(c, ents, ACTOR_CLASSES)[:2]
+        if not actors and cand.code == "CLASH":  # "erupted ... between X and Y"
+            for t in cand.anchor.subtree:
+                if t.dep_ == "prep" and t.lower_ == "between" and t.head is not head:
+                    actors += self._ents_in(t, ents, ACTOR_CLASSES)[:3]
+                    break
         if cand.code in {"GOV_TAKES", "NSA_TAKES"} and not targets:
             targets = [e for e in sent_ents if e.label_ == "ArmedGroup"
                        and e not in actors][:1] if cand.code == "GOV_TAKES" else []
@@ -756,7 +779,8 @@ class EventDetector:
             kept = sorted(by_anchor.values(), key=lambda c: c.trigger.start)
             for cand in kept[: self.max_per_sentence]:
                 ev_type, sub_type = self.lex.acled(cand.code)
-                ev = EventMention(ev_type, sub_type, cand.trigger, sent, sentence_index=sent_no)
+                ev = EventMention(ev_type, sub_type, cand.trigger, sent, sentence_index=sent_no,
+                                  anaphoric=cand.anaphoric)
                 self._arguments(cand, ev, ents, sent_ents, all_ents, places_so_far)
                 ev.date_scopes = self._date_scopes(cand.anchor)
                 ev.habitual = self._habitual(cand.anchor)
