@@ -112,6 +112,7 @@ def _serve(path: Path, max_rows: int) -> tuple[str, Callable[[], None]]:
     port = server.socket.getsockname()[1]
 
     def stop() -> None:
+        server.task_dispatcher.shutdown()  # let handler threads finish before the sockets go
         server.close()
         app.extensions["kg_executor"].close()
 
