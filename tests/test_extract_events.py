@@ -408,7 +408,7 @@ def test_owners_told_and_opponents_are_not_the_agent(extractor: Extractor, text:
          "Raqqa.", "Air/drone strike", "Raqqa"),
         ("A bomb attack in northern Syria killed three people on Sunday. A local agency named "
          "one of the dead. He was killed with two others by a blast that hit a bus in Idlib "
-         "province.", "Remote explosive/landmine/IED", "Idlib"),
+         "province.", "Remote explosive/landmine/IED", "Idlib Governorate"),  # the area
     ],
 )
 def test_one_event_told_again_in_other_words(extractor: Extractor, text: str, sub_type: str,

@@ -441,3 +441,106 @@ def test_fold_fast_path_matches_the_general_path(text: str) -> None:
     slow = slow.replace("’", "'").replace("‘", "'").lower()
     slow = " ".join("".join(c if c.isalnum() else " " for c in slow).split())
     assert fold(text) == slow
+
+
+# -- areas, placements, quarters and guessed spellings (found by bench/bench_places.py)
+
+def _by_mention(record: Extraction) -> dict[tuple[str, int], Entity]:
+    return {(m.text, m.start): e for e in record.entities for m in e.mentions}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Government troops advanced in Deir Ezzor province. In Deir Ezzor, the army shelled "
+      "a market.", [("Deir Ezzor province", 30, "sy-deir-ez-zor-governorate"),
+                    ("Deir Ezzor", 54, "sy-deir-ez-zor")]),
+     ("Residents fled the province of Hama for Hama city.",
+      [("Hama", 31, "sy-hama-governorate"), ("Hama", 40, "sy-hamah")]),
+     ("Strikes hit the Damascus countryside on Friday.",
+      [("Damascus countryside", 16, "sy-rif-dimashq-governorate")]),
+     # no area is called "Aleppo countryside": the name stays the city
+     ("Strikes hit the Aleppo countryside on Friday.", [("Aleppo", 16, "sy-aleppo")])],
+)
+def test_area_word_makes_the_area_its_own_entity(extractor, text: str,
+                                                 expected: list[tuple[str, int, str]]) -> None:
+    """One entity is linked once: "X province" must not merge with the town "X"."""
+    record = extractor.extract_one(Article(id="a", text=text))
+    found = _by_mention(record)
+    for name, start, key in expected:
+        assert text[start:start + len(name)] == name
+        ent = found[(name, start)]
+        assert ent.key == key and ent.link_confidence >= LINK_THRESHOLD
+    for ent in record.entities:  # NIF offsets: every mention is the text at its offsets
+        assert all(text[m.start:m.end] == m.text for m in ent.mentions)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "key"),
+    [("Jets bombed Hader, in Quneitra province, on Monday.", "Hader", None),
+     ("An Israeli drone hit a car near Hader in Quneitra province.", "Hader", None),
+     ("Mortars struck the Zahraa neighbourhood of Homs.", "Zahraa", None),
+     ("Rebels shelled Kafr Naha, in the western Aleppo countryside.", "Kafr Naha",
+      "sy-kafr-naha"),
+     ("Jets bombed Khan Sheikhoun, in Idlib province, and Ariha.", "Khan Sheikhoun",
+      "sy-khan-shaykhun")],
+)
+def test_a_name_placed_in_an_area_links_only_inside_it(extractor, text: str, name: str,
+                                                       key: str | None) -> None:
+    """The only al-Hader we know lies in Aleppo, 300 km from Quneitra: NIL, not a wrong
+    town; a quarter of Homs is no town near Aleppo."""
+    record = extractor.extract_one(Article(id="p", text=text))
+    ent = _by_mention(record)[(name, text.index(name))]
+    assert ent.key == key
+    if key is None:
+        assert ent.link_method == "nil" and ent.wikidata is None and ent.lat is None
+
+
+@pytest.mark.parametrize(
+    ("text", "whole"),
+    [("Shells fell on the Bab al-Faraj quarter in Aleppo, Syria.", "Bab al-Faraj"),
+     ("Men walked through Bab al-Faraj in Aleppo on Monday.", "Bab al-Faraj")],
+)
+def test_a_place_inside_a_longer_name_is_not_linked(extractor, text: str, whole: str) -> None:
+    """"Bab" is al-Bab, but "Bab al-Faraj" is a quarter of Aleppo."""
+    record = extractor.extract_one(Article(id="q", text=text))
+    assert all(e.key != "sy-al-bab" for e in record.entities)
+    start = text.index(whole)
+    inside = [e for e in record.entities for m in e.mentions
+              if m.start < start + len(whole) and start < m.end]
+    assert all(e.wikidata is None and e.lat is None for e in inside)
+
+
+def test_a_known_name_after_a_place_does_not_hide_it(extractor) -> None:
+    """Text without commas: "in Idlib al-Nusra Front fighters said" is two names."""
+    record = extractor.extract_one(Article(
+        id="n", text="Clashes erupted in Idlib al-Nusra Front fighters said."))
+    keys = {e.key for e in record.entities}
+    assert {"sy-idlib", "al-nusra-front"} <= keys
+
+
+def test_kha_and_qaf_keep_apart_in_translit_keys() -> None:
+    assert translit_key("Saqba") != translit_key("Shakhba")
+    assert translit_key("Khan Touman") == translit_key("Khan Tuman")
+    assert skeleton("Sheik Maqsoud") == skeleton("Sheikh Maqsoud") != ""
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "target"),
+    [("Shells hit Saqba near Damascus, Syria.",
+      [("Saqba", "Location"), ("Damascus", "Location"), ("Syria", "Location")], "Saqba"),
+     # Syria is named most; a consonant-frame match in Iran is no candidate
+     ("Shells hit Jesreen near Damascus, Syria, as Iran protested.",
+      [("Jesreen", "Location"), ("Damascus", "Location"), ("Syria", "Location"),
+       ("Iran", "Location")], "Jesreen")],
+)
+def test_guessed_spellings_do_not_reach_other_places(text: str, names: list[tuple[str, str]],
+                                                     target: str) -> None:
+    ent = _link(text, names)[target]
+    assert ent.key is None and ent.link_method == "nil" and ent.country is None
+
+
+def test_guessed_spellings_reach_places_of_the_main_country() -> None:
+    ent = _link("Rebels attacked Kafr Nahah, Syria, and Aleppo.",
+                [("Kafr Nahah", "Location"), ("Syria", "Location"),
+                 ("Aleppo", "Location")])["Kafr Nahah"]
+    assert ent.key == "sy-kafr-naha" and ent.link_method.startswith("offline:")

@@ -20,6 +20,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from kg.gazetteer import Entry, Gazetteer, default_gazetteer, fold
+from kg.link.areas import eponymous_area
 
 CASE_SENSITIVE_MAX = 4  # aliases this short (acronyms: IS, SDF, AP) must match exactly
 BIG_PLACE = 250_000  # a GeoNames place this populous is named often enough to trust its label
@@ -46,6 +47,12 @@ COMMUNITIES = {"alawite", "alawites", "sunni", "sunnis", "shia", "shias", "shiit
 NOT_NAMES = {"gmt", "utc",  # time zones the model calls organisations
              "n", "s", "e", "w", "ne", "nw", "se", "sw"}  # compass points ("in NE Syria")
 ARTICLES = {"al", "el"}
+# A word after a town's name that makes the name its eponymous first-level area ("Idlib
+# province"), or before it with "of" ("the province of Idlib").
+AREA_WORDS = {"province", "governorate"}
+# Words after a name that name an area only as a whole phrase the gazetteer knows
+# ("Damascus Countryside" is Rif Dimashq; "Aleppo countryside" is no area of its own).
+AREA_PHRASE_WORDS = {"countryside"}
 NAME_PARTICLES = {"al", "el", "bin", "ibn", "abu", "of", "for", "de", "the", "and"}
 
 
@@ -228,6 +235,51 @@ class GazetteerRuler:
             return Span(doc, start - 2, span.end, label=span.label_, kb_id=span.kb_id_)
         return span
 
+    def _area(self, span: Span, name: _Name, phrase: bool) -> Entry | None:
+        """The first-level area meant by `span` written with an area word after it.
+
+        The whole phrase first ("Homs Province", "Damascus Countryside" = Rif Dimashq);
+        else, unless only the phrase may name an area (`phrase`), the area named after
+        the town the name reaches ("Deir Ezzor province": Deir ez-Zor Governorate).
+        """
+        areas = [a for a in self.gazetteer.lookup(span.text) if a.subclass == "AdministrativeArea"]
+        if areas:
+            entry = self.gazetteer.entries[name.key]
+            return next((a for a in areas if a.country == entry.country), areas[0])
+        if phrase:
+            return None
+        found = {a.key: a for e in [self.gazetteer.entries[name.key],
+                                    *self.gazetteer.lookup(span[:-1].text)]
+                 if (a := eponymous_area(self.gazetteer, e)) is not None}
+        return next(iter(found.values())) if len(found) == 1 else None
+
+    def _area_span(self, span: Span, name: _Name) -> Span | None:
+        """'Idlib province', 'the province of Idlib': a span keyed to the area, not the town.
+
+        Why here and not in the linker: entities are formed from the ruler's keys, and one
+        entity gets one link. With the town's key, "Idlib province" and "Idlib" become one
+        entity and the province is lost (or the town is); with the area's key they are two.
+        The area word itself is the evidence that a place is meant, so weak names count.
+        A following area word joins the mention ("Idlib province"); "province of" before
+        it does not (the mention stays the name, as written).
+        """
+        entry = self.gazetteer.entries[name.key]
+        if entry.cls != "Location" or entry.subclass not in {"PopulatedPlace",
+                                                             "AdministrativeArea"} \
+                or not _capitalised(span):
+            return None
+        doc, start, end = span.doc, span.start, span.end
+        nxt = doc[end].lower_ if end < len(doc) else ""
+        if nxt in AREA_WORDS | AREA_PHRASE_WORDS:
+            area = self._area(doc[start:end + 1], name, phrase=nxt in AREA_PHRASE_WORDS)
+            return None if area is None else Span(doc, start, end + 1, label="Location",
+                                                  kb_id=area.key)
+        if start >= 2 and doc[start - 1].lower_ == "of" and doc[start - 2].lower_ in AREA_WORDS:
+            area = eponymous_area(self.gazetteer, entry)
+            return None if area is None else Span(doc, start, end, label="Location",
+                                                  kb_id=area.key)
+        return None
+
     def __call__(self, doc: Doc) -> Doc:
         model = {(e.start, e.end): e for e in doc.ents}
         spans = []
@@ -235,10 +287,14 @@ class GazetteerRuler:
         for (start, end), name in self._matches(doc).items():
             span = Span(doc, start, end, label=self.gazetteer.entries[name.key].cls,
                         kb_id=name.key)
-            if self._acceptable(span, name, model):
+            area = self._area_span(span, name)
+            if area is not None:
+                spans.append(area)
+            elif self._acceptable(span, name, model):
                 spans.append(self._with_article(span))
                 if name.weak:
                     weak.add((span.start, span.end))
+        spans = [s for s in spans if not _part_of_longer_name(s, spans, model.values())]
         spans = _merge_weapon_types(filter_spans(self._merge_same_key(spans)))
         names = [e for e in doc.ents if e.label_ in {"PERSON", "ORG", "FAC"} and _proper(e)]
         if names:
@@ -251,6 +307,41 @@ class GazetteerRuler:
             spans = [s for s in spans if not any(k.start < s.end and s.start < k.end for k in kept)]
         doc.ents = filter_spans([*spans, *kept])
         return doc
+
+
+def _article_then_name(doc: Doc, i: int) -> bool:
+    """Tokens i.. read "al-Faraj": an Arabic article joined by a hyphen to a capital word."""
+    return i + 2 < len(doc) and doc[i].lower_ in ARTICLES and doc[i + 1].text == "-" \
+        and not doc[i].whitespace_ and not doc[i + 1].whitespace_ \
+        and doc[i + 2].text[:1].isupper()
+
+
+def _part_of_longer_name(span: Span, spans: list[Span], model: Iterable[Span]) -> bool:
+    """A place name that is only the start or end of a longer proper name: "Bab" (al-Bab)
+    in the Aleppo quarter "Bab al-Faraj". Linking the part would put the quarter in another
+    town; dropped, the whole name stays what the model makes of it (unlinked).
+
+    The name goes on when an article-joined capital word follows ("Bab al-Faraj"), or when a
+    model entity runs from capital words before it into an article-led match ("Bab
+    al-Faraj" with "al-Faraj" matched). Not when the rest is itself a known name ("Idlib
+    al-Nusra" in text without commas is two names).
+    """
+    if span.label_ != "Location":
+        return False
+    doc = span.doc
+    others = [s for s in spans if s is not span]
+
+    def known(i: int) -> bool:
+        return any(s.start <= i < s.end for s in others)
+
+    if _article_then_name(doc, span.end) and not known(span.end + 2):
+        return True
+    if doc[span.start].lower_ not in ARTICLES or span.start == 0:
+        return False
+    return any(e.start < span.start and span.end <= e.end
+               and all(t.text[:1].isupper() and not known(t.i)
+                       for t in doc[e.start:span.start])
+               for e in model)
 
 
 def _merge_weapon_types(spans: list[Span]) -> list[Span]:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from kg.gazetteer import Entry, Gazetteer, default_gazetteer, fold
+from kg.link.areas import ADMIN_WORDS, area_of, same_area
+from kg.link.areas import core_name as _core
 from kg.link.index import Candidate, CandidateIndex, index_for
 from kg.link.normalise import translit_key
 from kg.records import Entity, Extraction
@@ -42,7 +44,6 @@ AREA_AFTER = re.compile(r"^(\W{0,2}\s*(province|governorate|region|oblast|distri
                         r"|(['’]s)?\s*(countryside|outskirts|suburbs)\b)", re.IGNORECASE)
 AREA_BEFORE = re.compile(r"\b(rural|countryside of|province of|governorate of|region of)\s*$",
                          re.IGNORECASE)
-ADMIN_WORDS = {"governorate", "province", "oblast", "region", "state", "district", "muhafazat"}
 # An explicit first-level area word after or before a name ("Idlib province", "the province
 # of Idlib"). Not "district": news writes city quarters so ("the Zahraa district").
 AREA_WORD_AFTER = re.compile(r"^\W{0,2}\s*(province|governorate|region|oblast|state)\b",
@@ -50,13 +51,51 @@ AREA_WORD_AFTER = re.compile(r"^\W{0,2}\s*(province|governorate|region|oblast|st
 AREA_WORD_BEFORE = re.compile(r"\b(province|governorate|region|oblast|state) of\s*$",
                               re.IGNORECASE)
 MAJOR_PLACE = 1_000_000  # places this populous are plausible in any article
+# "X in Y province", "X, in the western Y countryside", "X in rural Y", "X in the province
+# of Y": the text puts X in Y's first-level area. Matched right after X's mention; Y's
+# mention must begin where the match ends. Without a cue word ("X in Y") Y may be a town.
+PLACED_IN = re.compile(r"\s*,?\s+(?:in|of)\s+(?:the\s+)?(?:[a-z-]+ern\s+)?"
+                       r"(rural\s+|(?:province|governorate)\s+of\s+)?", re.IGNORECASE)
+AREA_WORD_NEXT = re.compile(r"\s+(province|governorate|countryside)\b", re.IGNORECASE)
+# "X neighbourhood of Y", "X district in Y": X is a quarter of the town Y.
+QUARTER_OF = re.compile(r"\s+(?:neighbou?rhood|quarter|district)\s+(?:of|in)\s+",
+                        re.IGNORECASE)
+AREA_KM = 50.0  # a place named "in Y province" but outside it may lie this close (borders)
+QUARTER_KM = 15.0  # a quarter of a town lies this close to the town's point
+COARSE_METHODS = {"translit", "skeleton", "fuzzy"}  # keys that also reach other names
+DATELINE_CHARS = 80  # a place named this early is the article's dateline or lede
+EARTH_KM = 6371.0
 
 
-def _core(name: str | None) -> str:
-    """'Aleppo Governorate' -> 'aleppo': the part of an admin name people write."""
-    if not name:
-        return ""
-    return " ".join(t for t in fold(name).split() if t not in ADMIN_WORDS)
+def _km(a: Entry, b: Entry) -> float | None:
+    """Great-circle distance between two entries' points (None without coordinates)."""
+    if None in (a.lat, a.lon, b.lat, b.lon):
+        return None
+    la1, lo1, la2, lo2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))  # type: ignore[arg-type]
+    h = (math.sin((la2 - la1) / 2) ** 2
+         + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2)
+    return 2 * EARTH_KM * math.asin(math.sqrt(h))
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where the text explicitly puts a place: in an area ("in Quneitra province") or in a
+    town as one of its quarters ("the al-Zahraa neighbourhood of Homs")."""
+
+    where: Entry
+    quarter: bool
+
+    def admits(self, entry: Entry) -> bool:
+        """Could `entry` be the place so placed? Unknown positions are given the benefit."""
+        if entry.cls != "Location" or entry.subclass in {"Country", "State"}:
+            return True
+        dist = _km(entry, self.where)
+        if self.quarter:
+            return entry.key != self.where.key and (dist is None or dist <= QUARTER_KM)
+        if entry.country != self.where.country:
+            return False
+        return same_area(entry.admin1, self.where.admin1) or (dist is not None
+                                                               and dist <= AREA_KM)
 
 
 @dataclass
@@ -71,6 +110,20 @@ class ArticleContext:
     # candidates, and computing them is most of the linking time
     candidates: dict[tuple[str | None, str, tuple[str, ...]], list[Candidate]] = field(
         default_factory=dict)
+    placed: dict[str, list[Placement]] = field(default_factory=dict)  # entity id -> where
+    dateline: str | None = None  # country of a place named at the very start
+    mentioned: Counter[str] = field(default_factory=Counter)  # country -> sure mentions
+
+    def main_countries(self) -> set[str]:
+        """The article's own countries: most named (by sure entities), and the dateline's.
+
+        Coarse name keys (transliteration, skeleton, fuzzy) reach only places there:
+        "Jesreen" in a Syrian article must not become an Iranian town because Iran is
+        mentioned once.
+        """
+        top = max(self.mentioned.values(), default=0)
+        main = {c for c, n in self.mentioned.items() if n == top and n}
+        return main | ({self.dateline} if self.dateline else set())
 
     def countries_without(self, entity_id: str) -> Counter[str]:
         own = Counter(e.country for e in self.anchors.get(entity_id, ()) if e.country)
@@ -194,6 +247,7 @@ class Linker:
     def context(self, extraction: Extraction) -> ArticleContext:
         """Countries and places the article is sure about: entities with one exact identity."""
         ctx = ArticleContext(text=extraction.article.text)
+        first = len(ctx.text or "")
         for ent in extraction.entities:
             ctx.names[ent.id] = {fold(n) for n in self._names(ent)}
             exact = [c for c in self.candidates(ent, ctx) if c.quality >= 0.95]
@@ -201,7 +255,52 @@ class Linker:
                 ctx.anchors[ent.id] = [c.entry for c in exact]
                 for country in {c.entry.country for c in exact if c.entry.country}:
                     ctx.countries[country] += 1
+                    ctx.mentioned[country] += len(ent.mentions)
+                start = min((m.start for m in ent.mentions), default=first)
+                if start < min(first, DATELINE_CHARS) and exact[0].entry.country:
+                    first, ctx.dateline = start, exact[0].entry.country
+        self._placements(extraction, ctx)
         return ctx
+
+    def _placements(self, extraction: Extraction, ctx: ArticleContext) -> None:
+        """Record, per place entity, where the text explicitly puts it (see `Placement`).
+
+        Y is taken as the ruler keyed it: a first-level area ("Quneitra province"), or a
+        town whose area a cue word names ("the Aleppo countryside") or whose quarter X is.
+        """
+        text = ctx.text or ""
+        at = {m.start: ent for ent in extraction.entities if ent.cls == "Location"
+              for m in ent.mentions}
+        if not text or len(at) < 2:
+            return
+        for ent in extraction.entities:
+            if ent.cls != "Location":
+                continue
+            for m in ent.mentions:
+                placement = self._placement(text, m.end, at, ctx)
+                if placement is not None and placement.where.key != ent.key:
+                    ctx.placed.setdefault(ent.id, []).append(placement)
+
+    def _placement(self, text: str, end: int, at: dict[int, Entity],
+                   ctx: ArticleContext) -> Placement | None:
+        quarter = QUARTER_OF.match(text, end)
+        cue = PLACED_IN.match(text, end) if quarter is None else None
+        found = quarter or cue
+        other = at.get(found.end()) if found else None
+        if other is None:
+            return None
+        sure = ctx.anchors.get(other.id, [])
+        where = self.gazetteer.entries.get(other.key or "") or (sure[0] if sure else None)
+        if where is None:
+            return None
+        if quarter is not None:
+            return Placement(where, quarter=True) if where.subclass == "PopulatedPlace" \
+                else None
+        mention = next(m for m in other.mentions if m.start == found.end())  # type: ignore[union-attr]
+        named_area = where.subclass == "AdministrativeArea" or bool(cue.group(1)) \
+            or bool(AREA_WORD_NEXT.match(text, mention.end))  # type: ignore[union-attr]
+        area = area_of(self.gazetteer, where) if named_area else None
+        return Placement(area, quarter=False) if area is not None else None
 
     # -- scoring
     def _prior(self, entry: Entry) -> float:
@@ -293,9 +392,15 @@ class Linker:
         groups: dict[str, tuple[float, Candidate]] = {}
         cands = self.candidates(entity, ctx)
         dropped = self._eponymous_areas(cands, entity, ctx)
+        placed = ctx.placed.get(entity.id, [])
+        main = ctx.main_countries()
         for cand in cands:
             if not _fits(entity.cls, cand.entry) or cand.entry.key in dropped:
                 continue
+            if placed and not any(p.admits(cand.entry) for p in placed):
+                continue  # "Hader in Quneitra province" is no al-Hader in Aleppo
+            if cand.method in COARSE_METHODS and main and cand.entry.country not in main:
+                continue  # a guessed spelling reaches only the article's own countries
             s = self.score(cand, entity, ctx)
             ident = _identity(cand.entry)
             old = groups.get(ident)

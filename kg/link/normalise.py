@@ -7,11 +7,14 @@ indexed under two coarser keys:
 
 * `translit_key`: definite articles dropped (al-, el- and the assimilated ad-, ar-, as-,
   ash-, at-, az-, ez-...), vowel digraphs unified (ou/oo -> u, ei/ey/ai/ay -> ay,
-  ee -> i), consonant digraphs unified (dh -> d, th -> t, kh -> k, gh -> g, sh -> s,
-  q -> k), doubled letters collapsed and spaces removed;
+  ee -> i), consonant digraphs unified (dh -> d, th -> t, gh -> g, sh -> s, q -> k),
+  doubled letters collapsed and spaces removed. "kh" becomes "x", not "k": it writes
+  another Arabic letter (kha) than q and k, and with kh = q = k "Saqba" and "Shakhba"
+  (Shahba, 100 km away) had one key;
 * `skeleton`: the translit key without vowels after the first letter: the consonant
   frame that all romanisations of an Arabic name share (short vowels are not written in
-  Arabic, so they are what varies most).
+  Arabic, so they are what varies most). Here kh is k again ("Sheik" = "Sheikh"): the
+  skeleton is the coarse level, used only for long names and at lower quality.
 
 The coarser the key, the lower the match quality the linker gives it; the skeleton is
 only used for names long enough that a collision is unlikely.
@@ -31,7 +34,7 @@ ARTICLES = frozenset({"al", "el", "il", "ul", "ad", "ar", "as", "ash", "at", "az
 _DIGRAPHS = (
     ("ou", "u"), ("oo", "u"), ("ee", "i"),
     ("ei", "ay"), ("ey", "ay"), ("ai", "ay"),
-    ("dh", "d"), ("th", "t"), ("kh", "k"), ("gh", "g"), ("sh", "s"), ("ch", "s"),
+    ("dh", "d"), ("th", "t"), ("kh", "x"), ("gh", "g"), ("sh", "s"), ("ch", "s"),
     ("q", "k"), ("w", "u"), ("y", "i"), ("j", "g"), ("z", "s"),
     ("o", "u"), ("e", "a"),
 )
@@ -48,7 +51,7 @@ def tokens(name: str) -> list[str]:
 
 @lru_cache(maxsize=1 << 16)
 def translit_key(name: str) -> str:
-    """Romanisation-insensitive key: 'Deir ez-Zor' and 'Dayr al Zawr' give 'darsur'.
+    """Romanisation-insensitive key: 'Deir ez-Zor' and 'Deir al-Zor' give 'dairsur'.
 
     Memoised: the index computes it for every gazetteer name and the linker for every
     mention, and the same names recur in article after article.
@@ -61,7 +64,7 @@ def translit_key(name: str) -> str:
 
 
 def skeleton(name: str) -> str:
-    """Consonant frame of the translit key ('khan touman' -> 'knmn'); '' if too short."""
+    """Consonant frame of the translit key ('khan touman' -> 'kntmn'); '' if too short."""
     return skeleton_of_key(translit_key(name))
 
 
@@ -70,5 +73,6 @@ def skeleton_of_key(key: str) -> str:
     if not key:
         return ""
     frame = key[0] + _VOWELS.sub("", key[1:]).replace("y", "")
+    frame = frame.replace("x", "k")
     frame = _DOUBLE.sub(r"\1", frame)
     return frame if len(frame) >= 4 else ""
