@@ -50,6 +50,10 @@ AREA_WORD_AFTER = re.compile(r"^\W{0,2}\s*(province|governorate|region|oblast|st
                              re.IGNORECASE)
 AREA_WORD_BEFORE = re.compile(r"\b(province|governorate|region|oblast|state) of\s*$",
                               re.IGNORECASE)
+# "rural Idlib", "the Idlib countryside": the land around the town, in its area. Such a
+# name makes the eponymous area a rival of the town (then usually neither wins: NIL).
+RURAL_BEFORE = re.compile(r"\brural\s+$", re.IGNORECASE)
+RURAL_AFTER = re.compile(r"(['’]s)?\s+countryside\b", re.IGNORECASE)
 MAJOR_PLACE = 1_000_000  # places this populous are plausible in any article
 # "X in Y province", "X, in the western Y countryside", "X in rural Y", "X in the province
 # of Y": the text puts X in Y's first-level area. Matched right after X's mention; Y's
@@ -200,7 +204,9 @@ class Linker:
         if entity.cls != "Location" or not text or not entity.mentions:
             return False
         cued = sum(bool(AREA_WORD_AFTER.match(text[m.end:m.end + 20])
-                        or AREA_WORD_BEFORE.search(text[max(0, m.start - 25):m.start]))
+                        or AREA_WORD_BEFORE.search(text[max(0, m.start - 25):m.start])
+                        or RURAL_AFTER.match(text[m.end:m.end + 20])
+                        or RURAL_BEFORE.search(text[max(0, m.start - 10):m.start]))
                    for m in entity.mentions)
         return 2 * cued > len(entity.mentions)
 
