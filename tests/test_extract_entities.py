@@ -199,3 +199,95 @@ def test_anti_rebel_forces_are_not_rebels(nlp: Language, sentence: str) -> None:
 def test_pro_government_fighters_are_state_side(nlp: Language, sentence: str,
                                                 text: str) -> None:
     assert ents(nlp(sentence)).get(text, ("missing",))[0] == "StateActor"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "key"),
+    [  # a community's generic force is the named group of that community in the article
+        ("The YPG said Kurdish fighters repelled the attack near Kobani on Monday.",
+         "Kurdish fighters", "ypg"),
+        # an adjective beats "Kurdish-led" ("Kurdish YPG" over the Kurdish-led SDF)
+        ("The SDF and the SDF command said the YPG and Kurd fighters held Hasakah.",
+         "Kurd fighters", "ypg"),
+        ("The Kurdish-led SDF advanced; Kurdish forces took three villages near Tabqa.",
+         "Kurdish forces", "syrian-democratic-forces"),
+        # no named group: the generic entity of its own
+        ("Pro-Kurdish fighters clashed with Turkish troops near Cizre at dawn.",
+         "Pro-Kurdish fighters", "kurdish-forces"),
+        ("Shiite militias shelled the outskirts of Fallujah on Friday.",
+         "Shiite militias", "shia-militias"),
+        ("Tribal fighters ambushed a patrol south of Hawija.", "Tribal fighters",
+         "tribal-fighters"),
+    ],
+)
+def test_community_forces_are_armed_groups(nlp: Language, sentence: str, text: str,
+                                           key: str) -> None:
+    assert ents(nlp(sentence)).get(text) == ("ArmedGroup", key)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "cls"),
+    [
+        # a country inside an organisation's name is part of the name
+        ("He led the Yemen Patriots Front until the group was crushed in 2019.",
+         "the Yemen Patriots Front", "ArmedGroup"),
+        # an unknown organisation named as a militant group is an armed group
+        ("A spokesman for the Kataib al-Nasr militant group denied the claim.",
+         "the Kataib al-Nasr", "ArmedGroup"),
+        # the title before a person is not part of the organisation before it
+        ("Director of Benghazi Medical Centre Dr. Salem al-Obeidi told reporters.",
+         "Benghazi Medical Centre", "Organization"),
+        # a struck or besieged name is a place
+        ("Nine people died in the shelling of Sheikh Saeed overnight.", "Sheikh Saeed",
+         "Location"),
+    ],
+)
+def test_names_typed_from_their_heads_and_context(nlp: Language, sentence: str, text: str,
+                                                  cls: str) -> None:
+    assert ents(nlp(sentence)).get(text, ("missing",))[0] == cls
+
+
+def test_name_written_again_without_first_word_is_the_whole_name(nlp: Language) -> None:
+    doc = nlp("Nine people died in the shelling of Sheikh Maqsood overnight. The militants "
+              "attacked positions in Sheikh Maqsood on April 3.")
+    places = [e for e in doc.ents if e.label_ == "Location"]
+    assert [e.text for e in places] == ["Sheikh Maqsood", "Sheikh Maqsood"]
+
+
+def test_known_name_ending_a_kunya_is_the_person(extractor: Extractor) -> None:
+    """'al-Golani' (also a brigade's name) in 'Abu Omar al-Golani', and 'Golani' later,
+    are the man."""
+    rec = extractor.extract_one(Article(id="kunya", date="2020-01-01", text=(
+        "An activist identified as Abu Omar al-Golani said the blast killed 20 fighters. "
+        "Golani further said the blast occurred during a meeting.")))
+    assert [(e.label, e.cls) for e in rec.entities] == [("Abu Omar al-Golani", "Person")]
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [  # an inner article written with a space; a possessive that lost its apostrophe
+        ("Jabhat Fateh Al Sham fighters attacked the camp near Inkhil.",
+         "al-Nusra Front"),
+        ("The Syrian Arab Army said it held the hill. The Syrian Arab Armys Republican "
+         "Guard was not involved.", "Syrian Arab Army"),
+    ],
+)
+def test_name_spelling_variants_join_the_known_entity(extractor: Extractor, text: str,
+                                                      label: str) -> None:
+    rec = extractor.extract_one(Article(id="variants", text=text, date="2020-01-01"))
+    labels = [e.label for e in rec.entities]
+    assert label in labels
+    assert not {"Fatah", "Damascus", "Syrian Arab Armys"} & set(labels)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "word"),
+    [
+        ("Takfiri terrorists shelled the town, the agency said.", "Takfiri"),
+        ("He spoke during an annual Q&A session in Moscow.", "Q&A"),
+        ("The blast killed five people, Press TV reported. SSH", "SSH"),
+    ],
+)
+def test_epithets_and_sign_offs_are_not_entities(nlp: Language, sentence: str,
+                                                 word: str) -> None:
+    assert word not in ents(nlp(sentence))

@@ -233,6 +233,43 @@ def _rebel_phrase(span: Span) -> bool:
     return not (nxt is not None and nxt.text == "-")
 
 
+# Generic forces named by community ("Kurdish fighters", "Shiite militias") and the words
+# by which a named group of that community says so in its names ("Kurdish People's
+# Protection Units"): in an article that names such a group, the generic phrase is it.
+COMMUNITY_FORCES = {"kurdish-forces": ("kurdish",), "shia-militias": ("shia", "shiite"),
+                    "tribal-fighters": ("tribal",)}
+
+
+def community_group(ents: list[Span], gaz: Gazetteer) -> dict[str, str]:
+    """For each community's generic force in `ents`, the named group it stands for.
+
+    A group whose names use the community word as an adjective ("Kurdish YPG") beats one
+    only led by the community ("Kurdish-led SDF"); then the most mentioned, then the first.
+    """
+    generic = {e.kb_id_ for e in ents if e.kb_id_ in COMMUNITY_FORCES}
+    if not generic:
+        return {}
+    counts: Counter[str] = Counter(e.kb_id_ for e in ents if e.kb_id_)
+    first: dict[str, int] = {}
+    for e in ents:
+        first.setdefault(e.kb_id_, e.start)
+    out: dict[str, str] = {}
+    for key in generic:
+        best: tuple[int, int, int] | None = None
+        for other in counts:
+            entry = gaz.entries.get(other)
+            if entry is None or other in COMMUNITY_FORCES or (entry.cls != "ArmedGroup" \
+                    and entry.subclass != "StateForce"):
+                continue
+            names = " ".join(n.lower() for n in entry.names)
+            score = max((2 if f"{w} " in names else 1 if f"{w}-" in names else 0)
+                        for w in COMMUNITY_FORCES[key])
+            rank = (score, counts[other], -first[other])
+            if score and (best is None or rank > best):
+                best, out[key] = rank, other
+    return out
+
+
 @Language.factory("kg_coref", default_config={"max_edits": 1})
 def make_alias_coref(nlp: Language, name: str, max_edits: int) -> AliasCoref:
     """Factory registered as `kg_coref`."""
@@ -257,6 +294,11 @@ class AliasCoref:
     def __call__(self, doc: Doc) -> Doc:
         keyed: dict[str, str] = {}  # folded name -> key, for entities in this doc
         persons: dict[str, Span] = {}
+        named = community_group(list(doc.ents), self.gazetteer)
+        if named:
+            doc.ents = [Span(doc, e.start, e.end, label=self.gazetteer.entries[named[e.kb_id_]].cls,
+                             kb_id=named[e.kb_id_]) if e.kb_id_ in named else e
+                        for e in doc.ents]
         for ent in doc.ents:
             if ent.kb_id_:
                 entry = self.gazetteer.entries.get(ent.kb_id_)
@@ -274,9 +316,14 @@ class AliasCoref:
         changed = False
         for i, ent in enumerate(ents):
             if ent.kb_id_:
+                if self._persons_name(ent, persons):
+                    full = persons[ent.text.lower()]
+                    aliases[(ent.start, ent.end)] = (full.start, full.end)
+                    ents[i] = Span(doc, ent.start, ent.end, label="Person")
+                    changed = True
                 continue
             text = fold(ent.text)
-            key = keyed.get(text) or self._near(text, keyed)
+            key = keyed.get(text) or self._near(text, keyed) or _possessive(text, keyed)
             if key is not None:
                 entry = self.gazetteer.entries[key]
                 ents[i] = Span(doc, ent.start, ent.end, label=entry.cls, kb_id=key)
@@ -292,6 +339,16 @@ class AliasCoref:
         doc._.kg_alias_of = aliases
         return doc
 
+    def _persons_name(self, ent: Span, persons: dict[str, Span]) -> bool:
+        """ "Golani" after "Abu Omar al-Golani": a one-word known name (a brigade, a town)
+        that is the surname of a person named in full earlier is that person again."""
+        full = persons.get(ent.text.lower()) if len(ent) == 1 else None
+        if full is None or full.start >= ent.start:
+            return False
+        entry = self.gazetteer.entries.get(ent.kb_id_)
+        return entry is not None and entry.cls != "Person" \
+            and entry.subclass not in {"State", "Country"}
+
     def _near(self, text: str, keyed: dict[str, str]) -> str | None:
         if len(text) < 5 or " " in text:
             return None
@@ -300,6 +357,14 @@ class AliasCoref:
                     and _edits(name, text) <= self.max_edits:
                 return key
         return None
+
+
+def _possessive(text: str, keyed: dict[str, str]) -> str | None:
+    """ "the Syrian Arab Armys" (a possessive whose apostrophe was lost): the known name
+    without the final s."""
+    if text.startswith("the "):
+        text = text[4:]
+    return keyed.get(text[:-1]) if text.endswith("s") and " " in text else None
 
 
 def _acronym(name: str) -> str:

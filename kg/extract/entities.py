@@ -11,6 +11,7 @@ Such *weak* names only count when the model or the context agrees that a place i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -36,15 +37,22 @@ PLACE_PREPOSITIONS = {"in", "at", "from"}
 # "the town of X", "Aleppo province", "the Idlib countryside".
 PLACE_NOUNS = {"town", "city", "village", "villages", "province", "governorate", "district",
                "region", "countryside", "suburb", "suburbs", "neighbourhood", "neighborhood",
-               "area", "camp", "state", "county", "municipality", "outskirts", "port"}
+               "area", "camp", "state", "county", "municipality", "outskirts", "port",
+               "quarter", "quarters", "districts", "neighbourhoods", "neighborhoods"}
+# "the shelling of X", "an attack on X": a name that is struck or besieged is a place.
+STRUCK_OF = {"shelling", "bombing", "bombardment", "siege", "liberation", "shelled"}
+STRUCK_ON = {"shelling", "attack", "attacks", "offensive", "assault", "raid", "raids",
+             "strikes", "airstrikes"}
 # "Nayrab airport", "the Shaalan district": a name before these is a place.
 FACILITY_NOUNS = {"airport", "airbase", "dam", "crossing", "valley", "plain", "street"}
 # Communities (sects, ethnic groups) are victims or parties of reports but none of our six
 # classes; the model tags them as places, people or organisations.
 COMMUNITIES = {"alawite", "alawites", "sunni", "sunnis", "shia", "shias", "shiite", "shiites",
                "druze", "christian", "christians", "yazidi", "yazidis", "ismaili", "ismailis",
-               "copts", "coptic", "muslim", "muslims"}
+               "copts", "coptic", "muslim", "muslims", "kurd", "kurdish", "arab", "arabs",
+               "turkmen"}
 NOT_NAMES = {"gmt", "utc",  # time zones the model calls organisations
+             "takfiri", "takfiris", "q a",  # an epithet, an interview format
              "n", "s", "e", "w", "ne", "nw", "se", "sw"}  # compass points ("in NE Syria")
 ARTICLES = {"al", "el"}
 # A word after a town's name that makes the name its eponymous first-level area ("Idlib
@@ -54,6 +62,22 @@ AREA_WORDS = {"province", "governorate"}
 # ("Damascus Countryside" is Rif Dimashq; "Aleppo countryside" is no area of its own).
 AREA_PHRASE_WORDS = {"countryside"}
 NAME_PARTICLES = {"al", "el", "bin", "ibn", "abu", "of", "for", "de", "the", "and"}
+# Words that start an Arabic name by kinship ("Abu Omar al-Golani"): what follows is a person.
+KUNYA = {"abu", "umm", "ibn", "bin"}
+# The last word of an organisation's name ("the Syria Revolutionaries Front"): a country
+# name inside it is part of the name, not the country.
+ORG_HEADS = {"front", "army", "forces", "brigade", "brigades", "battalion", "battalions",
+             "movement", "party", "council", "union", "committee", "observatory", "network",
+             "agency", "centre", "center", "coalition", "organization", "organisation",
+             "corps", "group", "legion", "regiment", "revolutionaries", "militia"}
+# Heads that make an unknown organisation an armed group ("the Syria Revolutionaries
+# Front", "the Alwiyat al-Furqan militant group").
+ARMED_HEADS = {"front", "army", "brigade", "brigades", "battalion", "battalions", "legion",
+               "regiment", "corps", "militia", "militias"}
+ARMED_AFTER = {"militant", "rebel", "armed", "jihadist", "insurgent", "terrorist"}
+# Titles the model sometimes appends to the name before a person ("Daraa National
+# Hospital Dr. Farid al-Asfar").
+TRAILING_TITLES = {"dr", "mr", "mrs", "ms", "capt", "gen", "col", "lt", "maj", "sgt", "prof"}
 
 
 @dataclass(frozen=True)
@@ -85,7 +109,14 @@ def _alias_variants(alias: str) -> list[str]:
         out.append(f"{head} {rest}")
         if len(rest) >= 4:
             out.append(rest)
+    # An article inside the name is written both ways: "Fateh al-Sham", "Fateh Al Sham".
+    spaced = _INNER_ARTICLE.sub(r" \1 ", alias)
+    if spaced != alias:
+        out.append(spaced)
     return out
+
+
+_INNER_ARTICLE = re.compile(r" (al|Al|el|El)-")
 
 
 def _capitalised(span: Span) -> bool:
@@ -118,7 +149,8 @@ def place_context(doc: Doc, start: int, end: int, *, strict: bool = False) -> bo
     prev = doc[start - 1].lower_ if start > 0 else ""
     prev2 = doc[start - 2].lower_ if start > 1 else ""
     nxt = doc[end].lower_ if end < len(doc) else ""
-    if prev in PLACE_CUES or (prev == "of" and prev2 in PLACE_NOUNS):
+    if prev in PLACE_CUES or (prev == "of" and prev2 in PLACE_NOUNS | STRUCK_OF) \
+            or (prev == "on" and prev2 in STRUCK_ON):
         return True
     if (nxt in PLACE_NOUNS and nxt not in {"state", "port", "camp"}) or nxt in FACILITY_NOUNS:
         return True
@@ -294,11 +326,13 @@ class GazetteerRuler:
                 spans.append(self._with_article(span))
                 if name.weak:
                     weak.add((span.start, span.end))
-        spans = [s for s in spans if not _part_of_longer_name(s, spans, model.values())]
+        spans = [s for s in spans if not _part_of_longer_name(s, spans, model.values())
+                 and not _after_kunya(s)]
         spans = _merge_weapon_types(filter_spans(self._merge_same_key(spans)))
         names = [e for e in doc.ents if e.label_ in {"PERSON", "ORG", "FAC"} and _proper(e)]
         if names:
-            spans = [s for s in spans if not _inside_name(s, names, weak)]
+            spans = [s for s in spans if not _inside_name(s, names, weak)
+                     and not self._country_in_org_name(s, names)]
         if self.overwrite_ents:
             taken = {i for span in spans for i in range(span.start, span.end)}
             kept = [e for e in doc.ents if not any(i in taken for i in range(e.start, e.end))]
@@ -307,6 +341,28 @@ class GazetteerRuler:
             spans = [s for s in spans if not any(k.start < s.end and s.start < k.end for k in kept)]
         doc.ents = filter_spans([*spans, *kept])
         return doc
+
+
+    def _country_in_org_name(self, span: Span, names: list[Span]) -> bool:
+        """ "Syria" in "the Syria Revolutionaries Front": a country name at the start of a
+        longer model organisation name that ends in an organisation word is part of it."""
+        entry = self.gazetteer.entries[span.kb_id_]
+        if entry.subclass not in {"State", "Country"}:
+            return False
+        return any(e.label_ == "ORG" and e.start <= span.start and span.end < e.end
+                   and e[-1].lower_ in ORG_HEADS for e in names)
+
+
+def _after_kunya(span: Span) -> bool:
+    """ "al-Golani" in "Abu Omar al-Golani": a known name right after "Abu X" (or "Abu")
+    ends a person's name; matching it would make the man a brigade or a town."""
+    doc, i = span.doc, span.start
+    if span.label_ == "Person":
+        return False  # the person's own entry ("al-Baghdadi")
+    if i >= 1 and doc[i - 1].lower_ in KUNYA:
+        return True
+    return i >= 2 and doc[i - 2].lower_ in KUNYA and doc[i - 2].text[:1].isupper() \
+        and doc[i - 1].text[:1].isupper() and doc[i - 1].is_alpha
 
 
 def _article_then_name(doc: Doc, i: int) -> bool:
@@ -393,6 +449,8 @@ class EntityTyper:
         if label in {"Person", "Organization"} and place_context(
                 span.doc, span.start, span.end, strict=label == "Organization"):
             label = "Location"
+        if label in {"Organization", "Person"} and _armed_group_name(span):
+            label = "ArmedGroup"
         return label, ""
 
     def __call__(self, doc: Doc) -> Doc:
@@ -402,12 +460,13 @@ class EntityTyper:
             if ent.label_ in KG_CLASSES:
                 ents.append(ent)
                 continue
+            ent = _without_trailing_title(ent)
             cls, key = self._type(ent)
             if cls is None:
                 other.append(ent)
             else:
                 ents.append(Span(doc, ent.start, ent.end, label=cls, kb_id=key or ent.kb_id_))
-        doc.ents = _coordinated_places(ents)
+        doc.ents = filter_spans(_whole_names(_coordinated_places(ents)))
         doc.spans["kg_other"] = other
         return doc
 
@@ -426,6 +485,45 @@ def _coordinated_places(ents: list[Span]) -> list[Span]:
     return out
 
 
+def _without_trailing_title(span: Span) -> Span:
+    """ "Daraa National Hospital Dr." -> "Daraa National Hospital": the title belongs to
+    the person named next."""
+    if len(span) > 1 and span[-1].lower_.rstrip(".") in TRAILING_TITLES:
+        return Span(span.doc, span.start, span.end - 1, label=span.label_, kb_id=span.kb_id_)
+    return span
+
+
+def _armed_group_name(span: Span) -> bool:
+    """An unknown organisation named as a fighting unit: "the Syria Revolutionaries Front",
+    "the Alwiyat al-Furqan militant group"."""
+    if span[-1].lower_ in ARMED_HEADS and span[-1].text[:1].isupper():
+        return True
+    doc = span.doc
+    nxt = [t.lower_ for t in doc[span.end:span.end + 2]]
+    return len(nxt) == 2 and nxt[0] in ARMED_AFTER and nxt[1] in {"group", "groups",
+                                                                   "faction", "militia"}
+
+
+def _whole_names(ents: list[Span]) -> list[Span]:
+    """ "in Sheikh Maqsood" where the model tagged only "Maqsood": a name written again
+    with its first words left out of the model's span is the longer name seen elsewhere
+    in the article, with its class and key."""
+    longer = [e for e in ents if len(e) > 1]
+    if not longer:
+        return ents
+    out = []
+    for e in ents:
+        for full in longer:
+            extra = len(full) - len(e)
+            if extra <= 0 or e.start < extra or full.start == e.start - extra:
+                continue
+            if e.doc[e.start - extra:e.end].text == full.text:
+                e = Span(e.doc, e.start - extra, e.end, label=full.label_, kb_id=full.kb_id_)
+                break
+        out.append(e)
+    return out
+
+
 def _junk(span: Span) -> bool:
     """Model entities that are not names: no capital letter, communities ("Alawites"),
     time zones, or a single sentence-initial word the tagger does not read as a proper noun
@@ -434,6 +532,8 @@ def _junk(span: Span) -> bool:
         return True
     if fold(span.text) in COMMUNITIES | NOT_NAMES:
         return True
+    if span.end >= len(span.doc) - 2 and len(span.text) <= 3 and span.text.isupper():
+        return True  # a sign-off's initials ("... Press TV reported. SSH")
     first = span[0]
     return len(span) == 1 and first.is_sent_start and first.pos_ not in {"PROPN", "X"}
 

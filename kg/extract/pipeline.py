@@ -80,7 +80,12 @@ class _EntityTable:
         """The span that names this entity in full (kg_coref: "Abadi" -> "Haider al-Abadi")."""
         aliases = span.doc._.kg_alias_of or {}
         full = aliases.get((span.start, span.end))
-        return span.doc[full[0]:full[1]] if full else span
+        if not full:
+            return span
+        # the entity span itself (a bare doc slice has no label, so an unkeyed person's
+        # short name would become an entity of its own)
+        return next((e for e in span.doc.ents if (e.start, e.end) == full),
+                    span.doc[full[0]:full[1]])
 
     def _identity(self, span: Span) -> tuple[str, str]:
         if span.kb_id_:
