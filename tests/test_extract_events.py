@@ -497,3 +497,30 @@ def test_generic_victims_take_the_named_group(extractor: Extractor, text: str,
 def test_compass_abbreviations_are_not_places(extractor: Extractor, text: str) -> None:
     rec = _extract(extractor, text, "2019-05-22")
     assert not {"NE", "NW"} & {e.label for e in rec.entities}
+
+
+def test_in_the_country_is_the_articles_country(extractor: Extractor) -> None:
+    """'took effect in the country' after a town was the place: the article's country."""
+    rec = _extract(extractor, (
+        "Government troops repelled an attack on the city of Taiz, killing 30 Houthi fighters. "
+        "Yemen has been at war since 2014. On April 10 a truce brokered by Oman and the "
+        "United Nations took effect in the country."), "2016-05-02")
+    truce = [e for e in rec.events if e.sub_event_type == "Agreement"]
+    assert truce and _label(rec, truce[0].location) == "Yemen"
+
+
+@pytest.mark.parametrize(
+    ("text", "party"),
+    [
+        ("He later gave details about the number of al-Shabaab militants killed and injured "
+         "during a failed offensive on the outskirts of Kismayo.", "al-Shabaab"),
+        ("Officials counted dozens of Taliban fighters killed during a failed assault on the "
+         "outskirts of Kunduz.", "Taliban"),
+    ],
+)
+def test_group_counted_by_casualty_verb_is_a_party(extractor: Extractor, text: str,
+                                                   party: str) -> None:
+    """'the number of X fighters killed (and injured) during a failed offensive': X."""
+    rec = _extract(extractor, text, "2017-03-01")
+    ev = _only_event(rec)
+    assert party in {_label(rec, i) for i in [*ev.actors, *ev.targets]}

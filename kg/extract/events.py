@@ -667,6 +667,8 @@ class EventDetector:
                 if t.dep_ == "prep" and t.lower_ == "between" and t.head is not head:
                     actors += self._ents_in(t, ents, ACTOR_CLASSES)[:3]
                     break
+        if not actors and not targets:
+            targets += self._casualties_of(head, ents)
         if cand.code in {"GOV_TAKES", "NSA_TAKES"} and not targets:
             targets = [e for e in sent_ents if e.label_ == "ArmedGroup"
                        and e not in actors][:1] if cand.code == "GOV_TAKES" else []
@@ -676,6 +678,21 @@ class EventDetector:
         ev.targets = [t for t in dict.fromkeys(targets) if t not in ev.actors and t != loc]
         ev.weapons = [e for e in sent_ents if e.label_ == "Weapon"]
         ev.reporters = self._reporters(ev.sentence, ents)
+
+    def _casualties_of(self, head: Token, ents: dict[int, Span]) -> list[Span]:
+        """ "the number of ISIS fighters killed during a failed offensive": the group whose
+        members a casualty verb governing the event noun counts is a party (a target)."""
+        if head.dep_ != "pobj" or head.head.lower_ not in CAUSE_PREPS:
+            return []
+        verb = head.head.head
+        if verb.lemma_.lower() not in CAUSED:
+            return []
+        while verb.dep_ == "conj" and verb.head.lemma_.lower() in CAUSED:  # "killed and injured"
+            verb = verb.head
+        if verb.dep_ == "acl":
+            return self._ents_in(verb.head, ents, ACTOR_CLASSES)[:2]
+        subj = next((c for c in verb.children if c.dep_ == "nsubjpass"), None)
+        return [] if subj is None else self._ents_in(subj, ents, ACTOR_CLASSES)[:2]
 
     def _location(self, cand: _Candidate, sent_ents: list[Span],
                   prev_places: list[Span]) -> tuple[Span | None, bool]:
@@ -701,7 +718,21 @@ class EventDetector:
         if places:
             return max(places, key=lambda e: (self._specificity(e) >= 2,
                                               -abs(e.start - cand.trigger.start))), False
+        country = self._the_country(cand, scope)
+        if country is not None:
+            return country, True
         return (prev_places[-1] if prev_places else None), False
+
+    def _the_country(self, cand: _Candidate, scope: set[int]) -> Span | None:
+        """ "took effect in the country": the country the article is about, where named."""
+        doc = cand.trigger.doc
+        state = doc._.kg_country
+        if state is None or not any(
+                doc[i].lower_ == "country" and doc[i - 1].lower_ == "the" and
+                doc[i].dep_ == "pobj" and doc[i].head.lower_ in IN_PLACE_PREPS
+                for i in scope if i > 0):
+            return None
+        return next((e for e in doc.ents if e.kb_id_ == state), None)
 
     @staticmethod
     def _cued(ent: Span) -> bool:
