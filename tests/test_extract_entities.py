@@ -291,3 +291,16 @@ def test_name_spelling_variants_join_the_known_entity(extractor: Extractor, text
 def test_epithets_and_sign_offs_are_not_entities(nlp: Language, sentence: str,
                                                  word: str) -> None:
     assert word not in ents(nlp(sentence))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "word"),
+    [
+        ("Reporting by K. al-Masri/A. Haddad; Editing by Tom Brown", "K. al-Masri/A. Haddad"),
+        ("Reporting by K. al-Masri/A. Haddad; Editing by Tom Brown", "Tom Brown"),
+        ("Parliament approved the emergency law on Monday.", "Parliament"),
+    ],
+)
+def test_credits_and_bare_institutions_are_not_entities(nlp: Language, sentence: str,
+                                                        word: str) -> None:
+    assert word not in ents(nlp(sentence))

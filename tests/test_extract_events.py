@@ -524,3 +524,19 @@ def test_group_counted_by_casualty_verb_is_a_party(extractor: Extractor, text: s
     rec = _extract(extractor, text, "2017-03-01")
     ev = _only_event(rec)
     assert party in {_label(rec, i) for i in [*ev.actors, *ev.targets]}
+
+
+def test_gerund_task_is_no_event(extractor: Extractor) -> None:
+    """'Fighting X is the priority' describes a task, not a clash."""
+    rec = _extract(extractor, "Fighting al-Shabaab is the top priority of the mission, the "
+                   "minister said in Nairobi.", "2017-03-01")
+    assert rec.events == []
+
+
+def test_named_subject_after_relation_phrase_is_the_actor(extractor: Extractor) -> None:
+    """'A key ally of the Syrian government Russia launched air strikes': the
+    apposed name is the ally, and the agent."""
+    rec = _extract(extractor, "A key ally of the Syrian government Russia launched air "
+                   "strikes on rebel positions in Homs on Wednesday.", "2016-02-03")
+    ev = _only_event(rec)
+    assert [_label(rec, a) for a in ev.actors] == ["Russia"]

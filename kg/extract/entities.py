@@ -53,6 +53,7 @@ COMMUNITIES = {"alawite", "alawites", "sunni", "sunnis", "shia", "shias", "shiit
                "turkmen"}
 NOT_NAMES = {"gmt", "utc",  # time zones the model calls organisations
              "takfiri", "takfiris", "q a",  # an epithet, an interview format
+             "parliament", "cabinet", "presidency",  # institutions named without a country
              "n", "s", "e", "w", "ne", "nw", "se", "sw"}  # compass points ("in NE Syria")
 ARTICLES = {"al", "el"}
 # A word after a town's name that makes the name its eponymous first-level area ("Idlib
@@ -75,6 +76,7 @@ ORG_HEADS = {"front", "army", "forces", "brigade", "brigades", "battalion", "bat
 ARMED_HEADS = {"front", "army", "brigade", "brigades", "battalion", "battalions", "legion",
                "regiment", "corps", "militia", "militias"}
 ARMED_AFTER = {"militant", "rebel", "armed", "jihadist", "insurgent", "terrorist"}
+BYLINE_WORDS = {"reporting", "editing", "writing", "compiled", "additional", "photo", "photos"}
 # Titles the model sometimes appends to the name before a person ("Daraa National
 # Hospital Dr. Farid al-Asfar").
 TRAILING_TITLES = {"dr", "mr", "mrs", "ms", "capt", "gen", "col", "lt", "maj", "sgt", "prof"}
@@ -485,6 +487,17 @@ def _coordinated_places(ents: list[Span]) -> list[Span]:
     return out
 
 
+def _byline(span: Span) -> bool:
+    """Agency credits, not actors: "Editing by Nick Macfie Our Standards", "Reporting by
+    M. al-Frieh/H. Said" (names joined by a slash)."""
+    doc = span.doc
+    if any(t.text == "/" or ("/" in t.text and t.is_alpha is False and len(t) > 1)
+           for t in span):
+        return True
+    return span.start >= 2 and doc[span.start - 1].lower_ == "by" \
+        and doc[span.start - 2].lower_ in BYLINE_WORDS
+
+
 def _without_trailing_title(span: Span) -> Span:
     """ "Daraa National Hospital Dr." -> "Daraa National Hospital": the title belongs to
     the person named next."""
@@ -534,6 +547,8 @@ def _junk(span: Span) -> bool:
         return True
     if span.end >= len(span.doc) - 2 and len(span.text) <= 3 and span.text.isupper():
         return True  # a sign-off's initials ("... Press TV reported. SSH")
+    if _byline(span):
+        return True
     first = span[0]
     return len(span) == 1 and first.is_sent_start and first.pos_ not in {"PROPN", "X"}
 

@@ -151,6 +151,19 @@ def place_specificity(span: Span, gazetteer: Gazetteer) -> int:
     return 2 if (entry.population or 0) > 500_000 else 3
 
 
+def _gerund_subject(verb: Token) -> bool:
+    """ "Fighting ISIL is the top priority": a gerund opening the subject of "be" or
+    "remain" names a task (also when the parser makes it a compound of the object)."""
+    t = verb
+    for _ in range(4):
+        if t.dep_ in {"nsubj", "csubj", "csubjpass", "nsubjpass"}:
+            return t.left_edge.i == verb.i and t.head.lemma_.lower() in {"be", "remain"}
+        if t.head is t or t.dep_ not in {"compound", "amod", "dobj", "nmod", "csubj"}:
+            return False
+        t = t.head
+    return False
+
+
 def _phrase(head: Token) -> list[Token]:
     """The noun phrase of `head` without clauses hanging on it ("the attack, saying...")."""
     out = [head]
@@ -231,9 +244,12 @@ class EventDetector:
         """The verb's subject, inherited through subjectless conj/advcl/xcomp chains."""
         seen = 0
         while verb is not None and seen < 5:
-            for child in verb.children:
-                if child.dep_ in {"nsubj", "nsubjpass", "csubj"}:
-                    return child
+            subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "csubj"}]
+            if len(subjects) > 1:  # "A key ally of the government Russia launched": the name
+                return next((c for c in subjects if c.ent_type_ in ACTOR_CLASSES
+                             and c.pos_ == "PROPN"), subjects[0])
+            if subjects:
+                return subjects[0]
             if verb.dep_ in {"conj", "advcl", "xcomp"} and verb.head is not verb:
                 verb = verb.head
                 seen += 1
@@ -242,7 +258,10 @@ class EventDetector:
         return None
 
     def _blocked(self, verb: Token) -> bool:
-        """True when the clause is negated, modal, conditional, intended or denied."""
+        """True when the clause is negated, modal, conditional, intended or denied, or a
+        gerund subject naming a task ("Fighting ISIL is the priority")."""
+        if verb.tag_ == "VBG" and _gerund_subject(verb):
+            return True
         for child in verb.children:
             if child.dep_ == "neg" or (child.dep_ in {"aux", "auxpass"}
                                        and child.lower_ in self.lex.modals):
@@ -333,6 +352,15 @@ class EventDetector:
             if c.dep_ == "prep" and c.lower_ == "of" and c.head.lemma_.lower() in \
                     RELATION_NOUNS:
                 skip.update(range(c.i, c.right_edge.i + 1))
+                # "an ally of the Syrian government Russia": the other actor in apposition
+                # after X names the ally itself
+                for obj in (o for o in c.children if o.dep_ == "pobj"):
+                    own = ents.get(obj.i)
+                    for ap in (a for a in obj.children if a.dep_ == "appos" and a.i > obj.i):
+                        named = ents.get(ap.i)
+                        if named is not None and named.label_ in ACTOR_CLASSES and (
+                                own is None or named.kb_id_ != own.kb_id_):
+                            skip.difference_update(range(named.start, named.end))
         for t in (token, *token.subtree):
             if t.i in skip:
                 continue
