@@ -304,3 +304,15 @@ def test_epithets_and_sign_offs_are_not_entities(nlp: Language, sentence: str,
 def test_credits_and_bare_institutions_are_not_entities(nlp: Language, sentence: str,
                                                         word: str) -> None:
     assert word not in ents(nlp(sentence))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name"),
+    [  # names no model or gazetteer knows, made places by "town of" / "village of"
+        ("The attack on the army camp near the key town of Ibtraa failed.", "Ibtraa"),
+        ("The car bomb went off in the village of Asheh on Wednesday.", "Asheh"),
+    ],
+)
+def test_unknown_name_after_town_of_is_a_place(nlp: Language, sentence: str,
+                                               name: str) -> None:
+    assert ents(nlp(sentence)).get(name, ("missing",))[0] == "Location"

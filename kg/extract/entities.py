@@ -76,6 +76,8 @@ ORG_HEADS = {"front", "army", "forces", "brigade", "brigades", "battalion", "bat
 ARMED_HEADS = {"front", "army", "brigade", "brigades", "battalion", "battalions", "legion",
                "regiment", "corps", "militia", "militias"}
 ARMED_AFTER = {"militant", "rebel", "armed", "jihadist", "insurgent", "terrorist"}
+TOWN_NOUNS = {"town", "towns", "village", "villages", "city", "hamlet", "suburb", "neighbourhood",
+              "neighborhood", "district", "quarter"}
 BYLINE_WORDS = {"reporting", "editing", "writing", "compiled", "additional", "photo", "photos"}
 # Titles the model sometimes appends to the name before a person ("Daraa National
 # Hospital Dr. Farid al-Asfar").
@@ -468,7 +470,8 @@ class EntityTyper:
                 other.append(ent)
             else:
                 ents.append(Span(doc, ent.start, ent.end, label=cls, kb_id=key or ent.kb_id_))
-        doc.ents = filter_spans(_whole_names(_coordinated_places(ents)))
+        ents = _whole_names(_coordinated_places(ents))
+        doc.ents = filter_spans(ents + _unknown_places(doc, ents))
         doc.spans["kg_other"] = other
         return doc
 
@@ -484,6 +487,26 @@ def _coordinated_places(ents: list[Span]) -> list[Span]:
                 or any(c.dep_ == "conj" and c.i in places for c in e.root.children)):
             e = Span(e.doc, e.start, e.end, label="Location")
         out.append(e)
+    return out
+
+
+def _unknown_places(doc: Doc, ents: list[Span]) -> list[Span]:
+    """ "the key town of Ibtraa": a capitalised name after "town of" (village, city...) that
+    neither the model nor the gazetteer knows is a place all the same."""
+    taken = {i for e in ents for i in range(e.start, e.end)}
+    out = []
+    for tok in doc:
+        i = tok.i
+        if i < 2 or i in taken or tok.lower_ != "of" or doc[i - 1].lower_ not in TOWN_NOUNS:
+            continue
+        end = i + 1
+        while end < len(doc) and end not in taken and (
+                (doc[end].text[:1].isupper() and doc[end].is_alpha)
+                or (doc[end].lower_ in ARTICLES and _article_then_name(doc, end))
+                or (doc[end].text == "-" and end > i + 1 and doc[end - 1].lower_ in ARTICLES)):
+            end += 1
+        if end > i + 1 and not doc[i + 1].is_sent_start:
+            out.append(Span(doc, i + 1, end, label="Location"))
     return out
 
 
