@@ -540,3 +540,19 @@ def test_named_subject_after_relation_phrase_is_the_actor(extractor: Extractor) 
                    "strikes on rebel positions in Homs on Wednesday.", "2016-02-03")
     ev = _only_event(rec)
     assert [_label(rec, a) for a in ev.actors] == ["Russia"]
+
+
+@pytest.mark.parametrize(
+    ("text", "agent"),
+    [  # title-case headlines the parser cannot read; the lead's event has no agent itself
+        ("Militants Attack Somalias Baidoa Kill 4. A bomb attack in southern Somalia killed "
+         "four people on Sunday.", "Somali insurgents"),
+        ("Taliban Storm Police Post in Kunduz. An attack on a police post near Kunduz killed "
+         "six officers on Monday.", "Taliban"),
+    ],
+)
+def test_headline_agent_is_the_lead_events_actor(extractor: Extractor, text: str,
+                                                 agent: str) -> None:
+    rec = _extract(extractor, text, "2017-03-06")
+    assert rec.events
+    assert agent in {_label(rec, a) for ev in rec.events for a in ev.actors}

@@ -88,6 +88,11 @@ GENERIC_AGENTS = {
 # Nouns of a relation to someone: "an ally of the government" is not the government.
 RELATION_NOUNS = {"ally", "backer", "supporter", "sponsor", "patron", "partner", "friend",
                   "enemy", "foe", "rival", "opponent", "critic", "member", "part", "mouthpiece"}
+# Verbs that follow the agent in a headline ("Rebels Shell Aleppo", "Kurds kill 83").
+HEADLINE_VERBS = {"attack", "attacks", "kill", "kills", "shell", "shells", "strike", "strikes",
+                  "bomb", "bombs", "pound", "pounds", "hit", "hits", "target", "targets",
+                  "storm", "storms", "ambush", "ambushes", "raid", "raids"}
+LEAD_SENTENCES = 2  # the headline and the sentences that first tell its story
 DAY_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
              "yesterday", "today"}
 HABITUAL_PHRASES = ({"recent", "past"}, {"month", "months", "week", "weeks", "year", "years"})
@@ -149,6 +154,21 @@ def place_specificity(span: Span, gazetteer: Gazetteer) -> int:
     if entry.subclass == "AdministrativeArea":
         return 1
     return 2 if (entry.population or 0) > 500_000 else 3
+
+
+def _headline_agent(doc: Doc, ents: dict[int, Span]) -> Span | None:
+    """The actor a title-case headline opens with, right before an attack verb ("Militants
+    Attack Syrias Idlib Kill 3", "Kurds Kill 83 ISIS Terrorists"): the parser cannot read
+    such headlines, so the pattern is read from the words."""
+    sent = next(iter(doc.sents), None)
+    if sent is None:
+        return None
+    for tok in sent[1:]:
+        ent = ents.get(tok.i - 1)
+        if ent is not None and ent.end == tok.i and ent.label_ in ACTOR_CLASSES \
+                and tok.lower_ in HEADLINE_VERBS:
+            return ent
+    return None
 
 
 def _gerund_subject(verb: Token) -> bool:
@@ -853,5 +873,10 @@ class EventDetector:
             if ev.location is None:
                 ahead = sent_places[ev.sentence_index + 1:ev.sentence_index + 1 + NEXT_PLACE]
                 ev.location = next((p[0] for p in ahead if p), None)
+        agent = _headline_agent(doc, ents)
+        for ev in found:  # "Militants Attack Syrias Idlib": the lead's event without agent
+            if agent is not None and not ev.actors and ev.sentence_index <= LEAD_SENTENCES \
+                    and agent not in ev.targets and agent != ev.location:
+                ev.actors = [agent]
         doc._.kg_events = found
         return doc
