@@ -129,7 +129,7 @@ def ingest(paths: tuple[str, ...], store_path: Path | None, model: str | None, s
     """
     from kg.ingest import count_articles, sample_paths
     from kg.ingest import ingest as run_ingest
-    from kg.store import release
+    from kg.store import old_layout_graphs, release
 
     all_paths = [*paths, *(sample_paths() if samples else [])]
     if not all_paths:
@@ -159,6 +159,7 @@ def ingest(paths: tuple[str, ...], store_path: Path | None, model: str | None, s
         bar = _progress(total, "article", quiet)
         report = run_ingest(all_paths, store, extractor=extractor, date=date, strict=strict,
                             force=force, on_article=tick, on_error=on_error)
+        old = old_layout_graphs(store)
     except (FileNotFoundError, ArticleError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -166,6 +167,11 @@ def ingest(paths: tuple[str, ...], store_path: Path | None, model: str | None, s
             bar.close()
         release(store, where)
     click.echo(f"{report.summary()} into {where}", err=quiet)
+    if old:
+        click.echo(f"note: {old} article graph(s) in {where} were written by kg < 0.2 (entity "
+                   "descriptions copied into each article graph) and are not among these "
+                   "inputs; ingest their inputs too to move them to the entities graph",
+                   err=True)
     if not report.ok:
         raise click.ClickException(f"{len(report.errors)} article(s) failed; see errors above")
 
@@ -351,6 +357,7 @@ def load(dumps: tuple[Path, ...], store_path: Path | None, graph: str | None,
 def stats(store_path: Path | None, manifest: bool) -> None:
     """Counts of triples, graphs, articles, entities and events per class."""
     from kg.store import manifest as store_manifest
+    from kg.store import old_layout_graphs
     from kg.store import stats as store_stats
 
     store, _ = _open(store_path, read_only=True)
@@ -359,7 +366,13 @@ def stats(store_path: Path | None, manifest: bool) -> None:
             click.echo(f"{article_id}\t{digest}\t{graph}")
         return
     s = store_stats(store)
-    click.echo(f"triples   {s.triples}\ngraphs    {s.graphs}\narticles  {s.articles}")
+    click.echo(f"triples   {s.triples}\ngraphs    {s.graphs} (one per article, and the "
+               f"entities graph)\narticles  {s.articles}")
+    old = old_layout_graphs(store)
+    if old:
+        click.echo(f"note: {old} article graph(s) were written by kg < 0.2 and hold "
+                   "their own copies of entity descriptions; run `kg ingest` on their inputs "
+                   "again to move them to the entities graph", err=True)
     click.echo("entities:")
     for cls, n in s.entities_by_class.items():
         click.echo(f"  {cls:<14}{n}")

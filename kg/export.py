@@ -17,6 +17,11 @@ Selections pick whole article graphs (`Selection`): by graph/article id, by arti
 (`dcterms:date` of the article, inclusive range; undated articles drop out of a dated
 selection), and by event class (articles reporting at least one such event). Anything finer
 is a CONSTRUCT query (`Selection.construct`), whose result Oxigraph holds in memory.
+Entities are described once, in the entities graph (`ENTITIES_GRAPH`, see `kg.mapping`): a
+whole dump holds all of it; a selection holds the descriptions of the entities its articles
+mention (`kgo:mentionedIn`), with their geometries, and of their extractors. Those subjects
+are collected first, so a selection's memory grows with the entities it mentions (not with
+the store).
 
 Every dump ends with its description (VoID + DCAT): counts of triples, entities, events and
 articles written, date range, licence, generator version, creation time. Triple formats
@@ -50,6 +55,7 @@ from pyoxigraph import (
 from kg import __version__
 from kg.ontology import (
     BASE,
+    ENTITIES_GRAPH,
     EVENT_TYPE_CLASSES,
     GRAPH,
     ID,
@@ -95,6 +101,10 @@ _DCT = PREFIXES["dcterms"]
 _ARTICLE_DATE = NamedNode(_DCT + "date")
 _DATE_PREDICATES = {_DCT + "date", KGO + "date", KGO + "dateEnd"}
 _ARTICLE = NamedNode(KGO + "Article")
+_ENTITIES = NamedNode(ENTITIES_GRAPH)
+_MENTIONED_IN = NamedNode(KGO + "mentionedIn")
+_HAS_GEOMETRY = NamedNode(PREFIXES["geo"] + "hasGeometry")
+_ASSOCIATED = NamedNode(PREFIXES["prov"] + "wasAssociatedWith")
 _KINDS = {"entities": ID + "entity/", "events": ID + "event/", "articles": ID + "article/"}
 
 
@@ -155,9 +165,10 @@ def make_selection(*, graphs: Iterable[str] = (), articles: Iterable[str] = (),
     try:
         since_d = check_date(since, what="--since date")
         until_d = check_date(until, what="--until date")
-    except ArticleError as exc:
+        article_graphs = [graph_iri(a) for a in articles]
+    except (ArticleError, ValueError) as exc:
         raise ExportError(str(exc)) from None
-    sel = Selection(graphs=(*graphs, *(graph_iri(a) for a in articles)), since=since_d,
+    sel = Selection(graphs=(*graphs, *article_graphs), since=since_d,
                     until=until_d,
                     event_classes=tuple(event_class_iri(c) for c in event_classes),
                     construct=construct or None)
@@ -231,10 +242,18 @@ def _matches(store: Store, sel: Selection, graph: GraphName) -> bool:
 
 
 def candidate_graphs(store: Store, sel: Selection) -> list[GraphName] | Iterator[GraphName]:
-    """The graphs to look at: the listed ones, else the default graph and all named graphs."""
+    """The graphs to look at: the listed ones (and the entities graph, for the descriptions
+    of their entities), else the default graph and all named graphs."""
     if sel.graphs:
-        return [NamedNode(g) for g in sel.graphs]
+        extra = [ENTITIES_GRAPH] if ENTITIES_GRAPH not in sel.graphs \
+            and store.contains_named_graph(_ENTITIES) else []
+        return [NamedNode(g) for g in (*sel.graphs, *extra)]
     return chain([DefaultGraph()], store.named_graphs())
+
+
+def _partial_entities(sel: Selection) -> bool:
+    """Does the selection take only part of the entities graph (its articles' entities)?"""
+    return sel.by_graph and ENTITIES_GRAPH not in sel.graphs
 
 
 def check_selection(store: Store, sel: Selection) -> None:
@@ -265,29 +284,66 @@ class _Walker:
         # Bounded cache: the selection test of a graph is asked once per subject in it.
         self.selected = functools.lru_cache(maxsize=4096)(
             lambda g: _matches(store, sel, g))
+        self.described = self._described() if _partial_entities(sel) else None
+
+    def _described(self) -> set[object]:
+        """Subjects of the entities graph the selection needs: the entities its articles
+        mention, their geometries, and the extractors of those articles."""
+        out: set[object] = set()
+        for graph in candidate_graphs(self.store, self.sel):
+            if graph == _ENTITIES or not self.selected(graph):
+                continue
+            for q in self.store.quads_for_pattern(None, _MENTIONED_IN, None, graph):
+                out.add(q.subject)
+                out.update(g.object for g in self.store.quads_for_pattern(
+                    q.subject, _HAS_GEOMETRY, None, _ENTITIES))
+            out.update(q.object for q in self.store.quads_for_pattern(
+                None, _ASSOCIATED, None, graph))
+        return out
+
+    def takes(self, graph: GraphName, subject: object) -> bool:
+        """Is this subject's run in this graph part of the selection?"""
+        if graph == _ENTITIES and self.described is not None:
+            return subject in self.described
+        return self.selected(graph)
 
     def owner(self, subject: object) -> GraphName | None:
         """The first selected graph holding `subject`, in Oxigraph's index order."""
         for q in self.store.quads_for_pattern(subject, None, None, None):
-            if self.selected(q.graph_name):
+            if self.takes(q.graph_name, subject):
                 return q.graph_name
         return None
+
+    def _subject_runs(self, graph: GraphName) -> Iterator[list[Quad]]:
+        """The quads of a graph, one list per subject (the needed subjects only for a
+        partly selected entities graph: point lookups instead of a scan)."""
+        if graph == _ENTITIES and self.described is not None:
+            for subject in sorted(self.described, key=str):
+                run = list(self.store.quads_for_pattern(subject, None, None, graph))
+                if run:
+                    yield run
+            return
+        run: list[Quad] = []
+        for q in self.store.quads_for_pattern(None, None, None, graph):
+            if run and q.subject != run[0].subject:
+                yield run
+                run = []
+            run.append(q)
+        if run:
+            yield run
 
     def runs(self) -> Iterator[tuple[GraphName, object, list[Quad]]]:
         """(graph, subject, its quads in that graph) for every selected graph."""
         for graph in candidate_graphs(self.store, self.sel):
             if self.on_graph:
                 self.on_graph()
-            if not self.selected(graph):
+            if graph == _ENTITIES and self.described is not None:
+                if not self.described:
+                    continue
+            elif not self.selected(graph):
                 continue
             self.stats.graphs += isinstance(graph, NamedNode)
-            run: list[Quad] = []
-            for q in self.store.quads_for_pattern(None, None, None, graph):
-                if run and q.subject != run[0].subject:
-                    yield graph, run[0].subject, run
-                    run = []
-                run.append(q)
-            if run:
+            for run in self._subject_runs(graph):
                 yield graph, run[0].subject, run
 
     def union(self) -> Iterator[Triple]:
@@ -299,7 +355,7 @@ class _Walker:
             seen: set[tuple[object, object]] = set()
             for q in self.store.quads_for_pattern(subject, None, None, None):
                 key = (q.predicate, q.object)
-                if key in seen or not self.selected(q.graph_name):
+                if key in seen or not self.takes(q.graph_name, subject):
                     continue
                 seen.add(key)
                 self.stats.see(q.predicate, q.object)

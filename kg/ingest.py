@@ -1,7 +1,8 @@
 """Ingest: read -> extract -> map -> store, one article graph at a time.
 
-Atomic: each article graph is written in one transaction (`kg.store.replace_graph`), so a
-killed run leaves every article either absent, in its old version or in its new one.
+Atomic: each article graph is written in one transaction (`kg.store.replace_graph`), with
+the descriptions of its entities added to the shared entities graph in the same transaction,
+so a killed run leaves every article either absent, in its old version or in its new one.
 
 Idempotent and resumable: the manifest is the article node inside each article graph (id,
 content hash of the text, title, date, source, URL, extractor version), written in the same
@@ -101,7 +102,12 @@ def ingest(paths: Iterable[str | Path], store: Store, *, extractor: Extractor,
 
     def changed(articles: Iterable[Article]) -> Iterator[Article]:
         for article in articles:
-            if not force and is_stored(store, article):
+            try:
+                stored = not force and is_stored(store, article)
+            except ValueError as exc:  # an id the mapping refuses (reserved graph name)
+                error(ReadError(article.origin or "?", None, article.id, str(exc)))
+                continue
+            if stored:
                 report.unchanged.append(article.id)
                 if on_article:
                     on_article(article.id, UNCHANGED)

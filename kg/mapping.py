@@ -2,10 +2,20 @@
 
 No NLP and no store here: the same record always gives the same quads (deterministic
 IRIs), which is what makes re-ingesting an article idempotent and the mapping testable.
-Every fact lands in the article's named graph; entities, events and relations carry their
-provenance (article, sentence, character offsets, confidence, extractor version), and one
-prov:Activity per article says which extractor produced the graph. The terms used here are
-declared in `ontology/kg.ttl` and constrained by `ontology/shapes.ttl`.
+
+Two named graphs. What the article says goes into the article's graph: the article node,
+its prov:Activity, events, relations and their assertions, the mentions (NIF offsets,
+sentence, confidence), `kgo:mentionedIn`, and the linker's decision for the article
+(`kgo:linkConfidence`, `kgo:linkMethod` on each mention: the linker decides per article, from
+the article's context, so two articles may link one entity with different confidence).
+What describes an entity whoever mentions it — rdf:type, rdfs:label, owl:sameAs and
+kgo:wikidataId, coordinates and geometry, kgo:countryName, all from the gazetteer entry the
+linker chose — goes into `ENTITIES_GRAPH` (with the extractor agent, shared by every
+article of one extractor version), so the union default graph states each such fact
+once however many articles mention the entity (Oxigraph's union is a bag: a label in k
+graphs used to match k times). The store holds quads as a set, so writing a description
+that is already there is a no-op. The terms used here are declared in `ontology/kg.ttl` and
+constrained by `ontology/shapes.ttl`.
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ from decimal import Decimal
 from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.ontology import (
+    ENTITIES_GRAPH,
     ENTITY_SUBCLASSES,
     EVENT_TYPE_CLASSES,
     ID,
@@ -93,7 +104,7 @@ def event_class(event: Event) -> str:
 
 
 class _Builder:
-    """Collects quads for one article graph."""
+    """Collects quads for one graph."""
 
     def __init__(self, graph: str) -> None:
         self.graph = NamedNode(graph)
@@ -131,6 +142,7 @@ class _ArticleMapper:
         self.article = article_iri(art.id)
         self.activity = extraction_iri(art.id)
         self.b = _Builder(graph_iri(art.id))
+        self.shared = _Builder(ENTITIES_GRAPH)  # entity descriptions, see the module doc
         self.ents = entity_iris(extraction)
 
     def run(self) -> list[Quad]:
@@ -141,7 +153,7 @@ class _ArticleMapper:
             self.map_event(ev)
         for rel in self.x.relations:
             self.map_relation(rel)
-        return list(dict.fromkeys(self.b.quads))
+        return list(dict.fromkeys(self.b.quads + self.shared.quads))
 
     def map_article(self) -> None:
         b, art, article = self.b, self.x.article, self.article
@@ -158,42 +170,29 @@ class _ArticleMapper:
         b.add(self.activity, RDF_TYPE, kgo("Extraction"))
         b.add(self.activity, _ns("prov", "used"), article)
         b.add(self.activity, _ns("prov", "wasAssociatedWith"), agent)
-        b.add(agent, RDF_TYPE, kgo("Extractor"))
-        b.lit(agent, RDFS_LABEL, self.x.extractor)
+        self.shared.add(agent, RDF_TYPE, kgo("Extractor"))  # one agent for every article
+        self.shared.lit(agent, RDFS_LABEL, self.x.extractor)
 
-    def map_mention(self, target: str, m: Mention) -> None:
+    def map_mention(self, target: str, m: Mention, e: Entity) -> None:
         node = mention_iri(self.x.article.id, m.start, m.end)
         self.b.add(node, RDF_TYPE, kgo("Mention"))
         self.b.add(node, kgo("mentionOf"), target)
         self.b.lit(node, kgo("anchorOf"), m.text)
+        _decision_facts(self.b, node, e)
         self.b.provenance(node, self.article, self.activity, sentence=m.sentence,
                           start=m.start, end=m.end, confidence=m.confidence,
                           extractor=self.x.extractor)
 
     def map_entity(self, iri: str, e: Entity) -> None:
-        b = self.b
+        b = self.shared
         b.add(iri, RDF_TYPE, kgo(e.cls))
         if e.subclass in ENTITY_SUBCLASSES.get(e.cls, ()):
             b.add(iri, RDF_TYPE, kgo(e.subclass))
         b.lit(iri, RDFS_LABEL, e.label)
-        if e.wikidata:
-            b.add(iri, _ns("owl", "sameAs"), WD + e.wikidata)
-            b.lit(iri, kgo("wikidataId"), e.wikidata)
-            if e.link_confidence is not None:
-                b.lit(iri, kgo("linkConfidence"), round(e.link_confidence, 3), "decimal")
-            b.lit(iri, kgo("linkMethod"), e.link_method)
-        if e.lat is not None and e.lon is not None:
-            b.lit(iri, _ns("wgs", "lat"), e.lat, "decimal")
-            b.lit(iri, _ns("wgs", "long"), e.lon, "decimal")
-            geom = geometry_iri(iri)
-            b.add(iri, _ns("geo", "hasGeometry"), geom)
-            b.add(geom, RDF_TYPE, _ns("geo", "Geometry"))
-            wkt = f"POINT({_lexical(e.lon, 'decimal')} {_lexical(e.lat, 'decimal')})"
-            b.add(geom, _ns("geo", "asWKT"), _typed(wkt, "wktLiteral", PREFIXES["geo"]))
-        b.lit(iri, kgo("countryName"), e.country)
-        b.add(iri, kgo("mentionedIn"), self.article)
+        _link_facts(b, iri, e)
+        self.b.add(iri, kgo("mentionedIn"), self.article)
         for m in e.mentions:
-            self.map_mention(iri, m)
+            self.map_mention(iri, m, e)
 
     def map_event(self, ev: Event) -> None:
         b, ents = self.b, self.ents
@@ -247,11 +246,51 @@ class _ArticleMapper:
                      end=rel.end, confidence=rel.confidence, extractor=self.x.extractor)
 
 
+def _link_facts(b: _Builder, iri: str, e: Entity) -> None:
+    """What a link to a gazetteer entry / Wikidata says about the entity itself."""
+    if e.wikidata:
+        b.add(iri, _ns("owl", "sameAs"), WD + e.wikidata)
+        b.lit(iri, kgo("wikidataId"), e.wikidata)
+    if e.lat is not None and e.lon is not None:
+        b.lit(iri, _ns("wgs", "lat"), e.lat, "decimal")
+        b.lit(iri, _ns("wgs", "long"), e.lon, "decimal")
+        geom = geometry_iri(iri)
+        b.add(iri, _ns("geo", "hasGeometry"), geom)
+        b.add(geom, RDF_TYPE, _ns("geo", "Geometry"))
+        wkt = f"POINT({_lexical(e.lon, 'decimal')} {_lexical(e.lat, 'decimal')})"
+        b.add(geom, _ns("geo", "asWKT"), _typed(wkt, "wktLiteral", PREFIXES["geo"]))
+    b.lit(iri, kgo("countryName"), e.country)
+
+
+def _decision_facts(b: _Builder, mention: str, e: Entity) -> None:
+    """One article's linking decision for the entity, stated on a mention of it there."""
+    if e.wikidata:
+        if e.link_confidence is not None:
+            b.lit(mention, kgo("linkConfidence"), round(e.link_confidence, 3), "decimal")
+        b.lit(mention, kgo("linkMethod"), e.link_method)
+
+
+def link_quads(iri: str, e: Entity, mentions: dict[str, list[str]]) -> list[Quad]:
+    """The quads a (later) link of entity `iri` adds, in the shape of the ingest mapping:
+    its description in the entities graph, and the decision on its mentions, given as
+    {article graph IRI: mention IRIs} (`kg link` uses this)."""
+    shared = _Builder(ENTITIES_GRAPH)
+    _link_facts(shared, iri, e)
+    quads = shared.quads
+    for graph, nodes in mentions.items():
+        b = _Builder(graph)
+        for node in nodes:
+            _decision_facts(b, node, e)
+        quads += b.quads
+    return quads
+
+
 def entity_iris(extraction: Extraction) -> dict[str, str]:
     """Local entity id -> stable IRI for the entities of one extraction."""
     return {e.id: entity_iri(e.cls, e.label, e.wikidata) for e in extraction.entities}
 
 
 def extraction_to_quads(extraction: Extraction) -> list[Quad]:
-    """All quads of one article's named graph. Pure and deterministic."""
+    """The article graph's quads, then the descriptions of its entities (in
+    `ENTITIES_GRAPH`). Pure and deterministic."""
     return _ArticleMapper(extraction).run()

@@ -4,6 +4,7 @@ IRI scheme (stable; documented in the README):
   ontology      https://w3id.org/kg-conflict/ontology#Term
   article       https://w3id.org/kg-conflict/id/article/{article-id}
   article graph https://w3id.org/kg-conflict/graph/{article-id}
+  entities graph https://w3id.org/kg-conflict/graph/entities  (shared entity descriptions)
   entity        https://w3id.org/kg-conflict/id/entity/{QID}          when linked to Wikidata
                 https://w3id.org/kg-conflict/id/entity/{class}/{slug}  otherwise
   event         https://w3id.org/kg-conflict/id/event/{article-id}/{hash}
@@ -26,6 +27,9 @@ BASE = "https://w3id.org/kg-conflict/"
 KGO = BASE + "ontology#"
 ID = BASE + "id/"
 GRAPH = BASE + "graph/"
+# The one named graph holding what is said about entities rather than by one article (type,
+# label, Wikidata link, coordinates, country): stated once however many articles mention them.
+ENTITIES_GRAPH = GRAPH + "entities"
 
 PREFIXES: dict[str, str] = {
     "kgo": KGO,
@@ -113,7 +117,12 @@ def article_iri(article_id: str) -> str:
 
 
 def graph_iri(article_id: str) -> str:
-    return GRAPH + quote(article_id, safe="")
+    """The article's named graph; an id that would name the entities graph is refused."""
+    iri = GRAPH + quote(article_id, safe="")
+    if iri == ENTITIES_GRAPH:
+        raise ValueError(f"article id {article_id!r} is reserved (it would name the "
+                         "entities graph); give the article another id")
+    return iri
 
 
 def entity_iri(cls: str, label: str, qid: str | None = None) -> str:

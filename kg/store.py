@@ -1,10 +1,15 @@
 """The only module that knows the storage backend: an embedded Oxigraph store on disk.
 
-One named graph per article, written in one transaction: a new article with `Store.extend`
-(transactional, and several times faster than parsing a SPARQL update), a changed one with
-one SPARQL update `DROP SILENT GRAPH g; INSERT DATA {...}` (Oxigraph runs an update as one
-transaction), so a killed ingest leaves each article either in its old or its new version,
-never half-written.
+One named graph per article plus the shared entities graph (`ENTITIES_GRAPH`: what is said
+about entities rather than by one article; see `kg.mapping`). An article is written in one
+transaction together with the descriptions of its entities: a new article with
+`Store.extend` (transactional, and several times faster than parsing a SPARQL update), a
+changed one with one SPARQL update (Oxigraph runs an update as one transaction) that first
+removes the descriptions of entities no other article mentions, then `DROP SILENT GRAPH g`
+and `INSERT DATA` the new graph and descriptions. So a killed ingest leaves each article
+either in its old or its new version, never half-written, and an entity's description never
+outlives the last article that mentions it. Writing a description that is already stored is
+a no-op (a store is a set of quads), so shared entities are stated once.
 
 Concurrency. RocksDB allows one writer process; its LOCK file is the truth about who
 writes, and our `kg-writer.pid` file only names that process in the error message (a PID
@@ -28,7 +33,7 @@ from typing import Any
 
 from pyoxigraph import NamedNode, Quad, Store
 
-from kg.ontology import KGO, PREFIXES, article_iri, graph_iri
+from kg.ontology import ENTITIES_GRAPH, KGO, PREFIXES, article_iri, graph_iri
 
 LOCK_FILE = "kg-writer.pid"
 REFRESH_CHECK_SECONDS = 1.0  # how often a LiveStore looks at the files for new writes
@@ -178,21 +183,44 @@ def release(store: Store, path: str | Path | None) -> None:
 
 
 def _insert_data(graph: str, quads: Iterable[Quad]) -> str:
-    body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
-    return f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}"
+    """`DROP SILENT GRAPH graph` then `INSERT DATA` the quads, each into its own graph."""
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        by_graph.setdefault(q.graph_name.value, []).append(
+            f"{q.subject} {q.predicate} {q.object} .")
+    body = "\n".join(f"GRAPH <{g}> {{\n" + "\n".join(lines) + "\n}"
+                     for g, lines in by_graph.items())
+    return f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{\n{body}\n}}"
+
+
+def _forget_entities(graph: str) -> str:
+    """Update that removes, from the entities graph, the descriptions (and geometries) of
+    the entities mentioned in `graph` and in no other graph: run before `graph` is replaced
+    or dropped, so what the new version still mentions is written afresh and the rest goes."""
+    return f"""PREFIX kgo: <{KGO}>
+PREFIX geo: <{PREFIXES['geo']}>
+DELETE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?e ?p ?o . ?geom ?gp ?go }} }}
+WHERE {{
+  GRAPH <{graph}> {{ ?e kgo:mentionedIn ?article }}
+  FILTER NOT EXISTS {{ GRAPH ?other {{ ?e kgo:mentionedIn ?a2 }} FILTER(?other != <{graph}>) }}
+  GRAPH <{ENTITIES_GRAPH}> {{ ?e ?p ?o }}
+  OPTIONAL {{ GRAPH <{ENTITIES_GRAPH}> {{ ?e geo:hasGeometry ?geom . ?geom ?gp ?go }} }}
+}}"""
 
 
 def replace_graph(store: Store, graph: str, quads: Iterable[Quad]) -> None:
-    """Atomically replace the content of one named graph (one transaction either way).
+    """Atomically replace one article graph and add its entity descriptions (one
+    transaction either way).
 
-    `quads` must all be in `graph`; a graph not yet in the store is written with
-    `Store.extend`, an existing one with one DROP + INSERT DATA update.
+    `quads` must be in `graph` or in `ENTITIES_GRAPH` (what `kg.mapping` returns); a graph
+    not yet in the store is written with `Store.extend`, an existing one with one update:
+    forget the descriptions only it needed, DROP it, INSERT DATA the new quads.
     """
     quads = list(quads)
     if not store.contains_named_graph(NamedNode(graph)):
         store.extend(quads)
     else:
-        store.update(_insert_data(graph, quads))
+        store.update(_forget_entities(graph) + " ;\n" + _insert_data(graph, quads))
 
 
 def stored_hash(store: Store, article_id: str) -> str | None:
@@ -218,7 +246,21 @@ def manifest(store: Store) -> Iterator[tuple[str, str, str]]:
 
 
 def delete_article(store: Store, article_id: str) -> None:
-    store.update(f"DROP SILENT GRAPH <{graph_iri(article_id)}>")
+    """Drop an article graph and the entity descriptions only it needed (one update)."""
+    graph = graph_iri(article_id)
+    store.update(_forget_entities(graph) + f" ;\nDROP SILENT GRAPH <{graph}>")
+
+
+OLD_LAYOUT = f"""PREFIX kgo: <{KGO}>
+PREFIX rdfs: <{PREFIXES['rdfs']}>
+SELECT (COUNT(DISTINCT ?g) AS ?n) {{ GRAPH ?g {{ ?e kgo:mentionedIn ?a ; rdfs:label ?l }} }}"""
+
+
+def old_layout_graphs(store: Store) -> int:
+    """Article graphs written by kg < 0.2, which kept entity descriptions inside each article
+    graph (so the union repeats them): re-ingesting their inputs moves them to the entities
+    graph (the extractor version in the manifest changed, so `kg ingest` re-extracts them)."""
+    return int(next(iter(store.query(OLD_LAYOUT)))[0].value)
 
 
 @dataclass
@@ -226,7 +268,7 @@ class Stats:
     """What a store holds, for `kg stats` and VoID descriptions."""
 
     triples: int
-    graphs: int
+    graphs: int  # named graphs: one per article, plus the entities graph
     articles: int
     entities_by_class: dict[str, int]
     events_by_class: dict[str, int]

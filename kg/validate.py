@@ -1,6 +1,7 @@
 """Validate article graphs against the SHACL shapes in `ontology/shapes.ttl` (pyshacl).
 
-The store's quads (all article graphs) are merged into one rdflib graph and checked with the
+The store's quads (all article graphs and the entities graph, which holds the entity
+descriptions the article graphs refer to) are merged into one rdflib graph and checked with the
 ontology as pyshacl's ontology graph, so shapes that target `kgo:Event` also reach events
 typed only with their sub-event class. Results come back as plain `Violation` records with
 the article graph(s) the focus node lives in, so `kg validate` can say where to look.
@@ -106,7 +107,7 @@ def validate_graph(data: rdflib.Graph, *, graphs_of=None) -> ValidationReport:
 
 
 def validate_store(store: Store) -> ValidationReport:
-    """Validate every article graph of the store (merged: entities are shared)."""
+    """Validate every article graph of the store, merged with the entities graph."""
 
     def graphs_of(iri: str) -> list[str]:
         return sorted({_short(rdflib.URIRef(q.graph_name.value)) or ""

@@ -20,7 +20,7 @@ from kg.export import (
     export,
     make_selection,
 )
-from kg.ontology import ID, KGO
+from kg.ontology import ENTITIES_GRAPH, ID, KGO, PREFIXES
 
 VOID = "http://rdfs.org/ns/void#"
 
@@ -105,7 +105,36 @@ def test_no_licence_is_stated_as_such(sample_store: Store) -> None:
 
 
 def _graphs_in(data: bytes) -> set[str]:
-    return {q.graph_name.value for q in parse(data, RdfFormat.N_QUADS)} - {META_GRAPH}
+    """The article graphs of an N-Quads dump (it also holds part of the entities graph)."""
+    return {q.graph_name.value for q in parse(data, RdfFormat.N_QUADS)} - {META_GRAPH,
+                                                                          ENTITIES_GRAPH}
+
+
+def _needed(store: Store, graphs: set[str]) -> set[Quad]:
+    """The entities-graph quads a selection of article graphs needs: the descriptions of the
+    entities they mention (with geometries) and of their extractors."""
+    subjects = set()
+    for g in graphs:
+        for q in store.quads_for_pattern(None, NamedNode(KGO + "mentionedIn"), None,
+                                         NamedNode(g)):
+            subjects.add(q.subject)
+            subjects.add(NamedNode(q.subject.value + "/geometry"))
+        subjects.update(q.object for q in store.quads_for_pattern(
+            None, NamedNode(PREFIXES["prov"] + "wasAssociatedWith"), None, NamedNode(g)))
+    return {q for q in store.quads_for_pattern(None, None, None, NamedNode(ENTITIES_GRAPH))
+            if q.subject in subjects}
+
+
+def test_selection_carries_the_descriptions_of_its_entities_only(sample_store: Store) -> None:
+    graph = sorted(_article_dates(sample_store))[0]
+    quads = set(parse(_dump(sample_store, "nq", selection=Selection(graphs=(graph,))),
+                      RdfFormat.N_QUADS))
+    shared = {q for q in quads if q.graph_name == NamedNode(ENTITIES_GRAPH)}
+    needed = _needed(sample_store, {graph})
+    everything = set(sample_store.quads_for_pattern(None, None, None,
+                                                     NamedNode(ENTITIES_GRAPH)))
+    assert shared == needed and needed < everything  # its entities, not all of them
+    assert any(q.predicate.value == PREFIXES["rdfs"] + "label" for q in shared)
 
 
 def _article_dates(store: Store) -> dict[str, str]:
@@ -117,9 +146,13 @@ def _article_dates(store: Store) -> dict[str, str]:
 def test_date_selection_picks_whole_article_graphs(sample_store: Store) -> None:
     dates = _article_dates(sample_store)
     sel = make_selection(since="2016-01-01", until="2019-12-31")
-    got = _graphs_in(_dump(sample_store, "nq", selection=sel))
+    data = _dump(sample_store, "nq", selection=sel)
+    got = _graphs_in(data)
     assert got == {g for g, d in dates.items() if "2016-01-01" <= d <= "2019-12-31"}
     assert 0 < len(got) < len(dates)
+    shared = {q for q in parse(data, RdfFormat.N_QUADS)
+              if q.graph_name == NamedNode(ENTITIES_GRAPH)}
+    assert shared == _needed(sample_store, got)
 
 
 @pytest.mark.parametrize("name", ["AirDroneStrike", "Air/drone strike", "kgo:AirDroneStrike"])
@@ -138,6 +171,7 @@ def test_article_selection_and_union_of_selection(sample_store: Store) -> None:
                      RdfFormat.N_TRIPLES)
     expected = {q.triple for q in sample_store.quads_for_pattern(None, None, None,
                                                                  NamedNode(graph))}
+    expected |= {q.triple for q in _needed(sample_store, {graph})}
     assert set(data) == expected and len(data) == len(expected)
 
 
@@ -156,6 +190,7 @@ def test_construct_selection(sample_store: Store) -> None:
     ({"since": "2016-02-30"}, "invalid"),
     ({"construct": "CONSTRUCT WHERE { ?s ?p ?o }", "since": "2016-01-01"}, "cannot be combined"),
     ({"graphs": ["https://w3id.org/kg-conflict/graph/nope"]}, "no graph"),
+    ({"articles": ["entities"]}, "reserved"),
 ])
 def test_bad_selections_are_clear_errors(sample_store: Store, kwargs: dict,
                                          message: str) -> None:

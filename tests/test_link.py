@@ -31,8 +31,10 @@ from kg.link.online import (
 )
 from kg.link.store import link_store
 from kg.mapping import extraction_to_quads
+from kg.ontology import ENTITIES_GRAPH, KGO, PREFIXES, entity_iri, graph_iri
 from kg.records import Article, Entity, Extraction, Mention
 from kg.store import replace_graph
+from kg.validate import validate_store
 
 RECORDED = Path(__file__).parent / "data" / "wikidata"
 
@@ -335,6 +337,44 @@ def test_link_store_online_keeps_ambiguous_nil(store: Store, tmp_path: Path) -> 
     client, transport = _client(tmp_path)
     report = link_store(store, online=OnlineLinker(client))
     assert report.online == 0 and transport.requests  # asked (recorded), stayed NIL
+
+
+def _stored_unlinked(store: Store, article_id: str, text: str,
+                     names: list[tuple[str, str]]) -> None:
+    ex = _extraction(text, names)
+    ex.article = Article(id=article_id, text=text)
+    replace_graph(store, graph_iri(article_id), extraction_to_quads(ex))
+
+
+def test_link_store_writes_what_the_mapping_writes(store: Store) -> None:
+    """The entity's link (sameAs, coordinates with their geometry) goes into the entities
+    graph once; the article's decision onto its mentions; the result validates."""
+    _stored_unlinked(store, "t", "Fighting in Kabul, Afghanistan.",
+                     [("Kabul", "Location"), ("Afghanistan", "Location")])
+    link_store(store)
+    same = list(store.quads_for_pattern(None, NamedNode(PREFIXES["owl"] + "sameAs"), None))
+    geometry = list(store.quads_for_pattern(None, NamedNode(PREFIXES["geo"] + "hasGeometry"),
+                                            None))
+    decided = list(store.quads_for_pattern(None, NamedNode(KGO + "linkConfidence"), None))
+    assert len(same) == 2 and geometry
+    assert {q.graph_name.value for q in same + geometry} == {ENTITIES_GRAPH}
+    assert len(decided) == 2 and all(q.graph_name.value == graph_iri("t")
+                                     and "/mention/t/" in q.subject.value for q in decided)
+    assert validate_store(store).conforms, validate_store(store).violations
+
+
+def test_link_store_leaves_an_entity_its_articles_disagree_on_unlinked(store: Store) -> None:
+    """One IRI (the unlinked location "Georgia") cannot be the same as two Wikidata items."""
+    _stored_unlinked(store, "us", "Voters in Atlanta, Georgia, United States.",
+                     [("Georgia", "Location"), ("Atlanta", "Location"),
+                      ("United States", "Location")])
+    _stored_unlinked(store, "caucasus", "Russian troops entered Georgia near Tbilisi.",
+                     [("Georgia", "Location"), ("Tbilisi", "Location")])
+    report = link_store(store)
+    assert report.conflicts == 1 and "disagree" in report.summary()
+    georgia = NamedNode(entity_iri("Location", "Georgia"))
+    assert not list(store.quads_for_pattern(georgia, NamedNode(PREFIXES["owl"] + "sameAs"),
+                                            None))
 
 
 def test_cli_link_offline(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from kg.mapping import event_iri, extraction_to_quads
 from kg.ontology import (
+    ENTITIES_GRAPH,
     ENTITY_SUBCLASSES,
     ID,
     KGO,
@@ -69,9 +70,54 @@ def test_deterministic() -> None:
     assert extraction_to_quads(_record()) == extraction_to_quads(_record())
 
 
-def test_everything_in_the_article_graph() -> None:
-    quads = extraction_to_quads(_record())
-    assert {q.graph_name for q in quads} == {NamedNode(graph_iri("a-1"))}
+ENTITY_FACTS = {"type", "label", "sameAs", "wikidataId", "lat", "long", "hasGeometry",
+                "countryName", "asWKT"}
+
+
+def _in(quads: list[Quad], graph: str) -> list[Quad]:
+    return [q for q in quads if q.graph_name == NamedNode(graph)]
+
+
+def test_article_facts_in_the_article_graph_entity_facts_in_the_entities_graph() -> None:
+    rec = _full_record()
+    quads = extraction_to_quads(rec)
+    assert {q.graph_name.value for q in quads} == {graph_iri("a-1"), ENTITIES_GRAPH}
+    entities = {entity_iri(e.cls, e.label, e.wikidata) for e in rec.entities}
+    shared = _in(quads, ENTITIES_GRAPH)
+    described = entities | {geometry_iri(ID + "entity/Q41183"),
+                            ID + "extractor/kg-extract-test"}
+    assert {q.subject.value for q in shared} == described
+    assert {q.predicate.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] for q in shared} \
+        <= ENTITY_FACTS
+    article = _in(quads, graph_iri("a-1"))
+    # the article graph says which entities it mentions, and nothing else about them
+    assert {q.predicate.value for q in article if q.subject.value in entities} == \
+        {KGO + "mentionedIn", KGO + "supports"}
+
+
+def test_link_decision_is_on_the_mentions_of_the_article() -> None:
+    """The linker decides per article: confidence and method are keyed by the article's
+    mentions, so two articles deciding differently never give an entity two values."""
+    quads = extraction_to_quads(_full_record())
+    props = _props(quads, ID + "mention/a-1/24-30")
+    assert props["linkConfidence"] == [Literal("0.9", datatype=NamedNode(XSD + "decimal"))]
+    assert props["linkMethod"][0].value == "exact"
+    link = [q for q in quads if q.predicate.value in {KGO + "linkConfidence",
+                                                       KGO + "linkMethod"}]
+    assert link and all(q.graph_name == NamedNode(graph_iri("a-1"))
+                        and "/mention/" in q.subject.value for q in link)
+
+
+def test_two_articles_describe_a_shared_entity_identically() -> None:
+    """What the entities graph gets from two articles is the same quads: stored once."""
+    one, two = extraction_to_quads(_record("a-1")), extraction_to_quads(_record("b-2"))
+    assert set(_in(one, ENTITIES_GRAPH)) == set(_in(two, ENTITIES_GRAPH))
+    assert not set(_in(one, graph_iri("a-1"))) & set(_in(two, graph_iri("b-2")))
+
+
+def test_article_id_naming_the_entities_graph_is_refused() -> None:
+    with pytest.raises(ValueError, match="reserved"):
+        extraction_to_quads(_record("entities"))
 
 
 def test_event_shape() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request, url_for
 
 from kg import __version__
-from kg.ontology import KGO, PREFIXES
+from kg.ontology import ENTITIES_GRAPH, KGO, PREFIXES
 from kg.serve import get_store
 from kg.store import stats
 
@@ -27,8 +27,11 @@ def service_description() -> Response:
         formats:SPARQL_Results_CSV, formats:SPARQL_Results_TSV, formats:Turtle,
         formats:N-Triples, formats:N-Quads, formats:TriG, formats:JSON-LD, formats:RDF_XML ;
     dcterms:description '''kg {__version__}: knowledge graph of armed-conflict news.
-The default graph is the union of all article graphs.''' ;
-    sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ] ] .
+The default graph is the union of all article graphs and the entities graph
+<{ENTITIES_GRAPH}>, which states the description of each entity (type, label,
+Wikidata link, coordinates) once, however many articles mention it.''' ;
+    sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ] ;
+        sd:namedGraph [ a sd:NamedGraph ; sd:name <{ENTITIES_GRAPH}> ] ] .
 """
     return Response(ttl, mimetype="text/turtle")
 

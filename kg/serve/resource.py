@@ -4,7 +4,10 @@ A browser gets an HTML page of the resource's facts, outgoing and incoming, with
 other resources rewritten to stay on this server, and a small map when the resource has
 wgs:lat/wgs:long; an RDF client (Accept: text/turtle, ...) gets those triples as RDF.
 Facts come straight from the store's quad index (no SPARQL), with a per-direction cap so a
-hub node (a country with thousands of events) still answers quickly.
+hub node (a country with thousands of events) still answers quickly. Each fact lists the
+graphs stating it: an entity's description (type, label, link, coordinates) comes from the
+entities graph, where it is stated once; `kgo:mentionedIn` and the mentions pointing at it
+come from the article graphs.
 """
 
 from __future__ import annotations
