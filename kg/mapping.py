@@ -287,7 +287,9 @@ def link_quads(iri: str, e: Entity, mentions: dict[str, list[str]]) -> list[Quad
 
 def entity_iris(extraction: Extraction) -> dict[str, str]:
     """Local entity id -> stable IRI for the entities of one extraction."""
-    return {e.id: entity_iri(e.cls, e.label, e.wikidata) for e in extraction.entities}
+    return {e.id: entity_iri(e.cls, e.label, e.wikidata,
+                             None if e.link_method in (None, "nil") else e.key)
+            for e in extraction.entities}
 
 
 def extraction_to_quads(extraction: Extraction) -> list[Quad]:

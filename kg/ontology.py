@@ -125,11 +125,13 @@ def graph_iri(article_id: str) -> str:
     return iri
 
 
-def entity_iri(cls: str, label: str, qid: str | None = None) -> str:
-    """QID-based when linked, else class + normalised label: same entity, same IRI."""
+def entity_iri(cls: str, label: str, qid: str | None = None, key: str | None = None) -> str:
+    """QID-based when linked; else the gazetteer key when the linker chose an entry (a town
+    and the province named after it have one label but two keys, "sy-hama" and
+    "sy-hama-governorate"); else class + normalised label. Same entity, same IRI."""
     if qid:
         return ID + "entity/" + qid
-    return ID + f"entity/{cls.lower()}/{slug(label)}"
+    return ID + f"entity/{cls.lower()}/{slug(key or label)}"
 
 
 def geometry_iri(entity: str) -> str:

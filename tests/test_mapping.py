@@ -11,7 +11,7 @@ import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode, Quad
 
-from kg.mapping import event_iri, extraction_to_quads
+from kg.mapping import entity_iris, event_iri, extraction_to_quads
 from kg.ontology import (
     ENTITIES_GRAPH,
     ENTITY_SUBCLASSES,
@@ -342,3 +342,20 @@ def test_entity_subclasses_are_ontology_subclasses() -> None:
         for sub in subs:
             assert (rdflib.URIRef(KGO + sub), rdflib.RDFS.subClassOf,
                     rdflib.URIRef(KGO + cls)) in onto, sub
+
+
+@pytest.mark.parametrize(("method", "town_iri", "area_iri"), [
+    ("offline:exact", ID + "entity/location/sy-hama", ID + "entity/location/sy-hama-governorate"),
+    ("nil", ID + "entity/location/hama", ID + "entity/location/hama"),
+])
+def test_gazetteer_entries_without_qid_get_their_key_iri(method: str, town_iri: str,
+                                                         area_iri: str) -> None:
+    """Regression: a town and the province named after it share a label; keyed IRIs keep
+    them apart (they had one IRI with two points). A NIL entity keeps the label IRI: the
+    linker did not accept the entry, so its key says nothing about identity."""
+    rec = _record()
+    town = Entity(id="t", label="Hama", cls="Location", key="sy-hama", link_method=method)
+    area = Entity(id="a", label="Hama", cls="Location", key="sy-hama-governorate",
+                  link_method=method)
+    rec.entities[:] = [town, area]
+    assert entity_iris(rec) == {"t": town_iri, "a": area_iri}
