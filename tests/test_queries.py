@@ -104,3 +104,27 @@ def test_entity_description_is_stated_once(shared_store: Store) -> None:
       ?e kgo:hasPlace ?p . GRAPH ?g { ?p rdfs:label|wgs:lat ?v } }"""
     graphs = {r["g"].value for r in run_query(shared_store, query)}
     assert graphs == {ENTITIES_GRAPH}
+
+
+def test_casualties_finds_exactly_the_events_with_a_count(shared_store: Store) -> None:
+    """04 starts from the events that have a count (for speed): its rows must equal the
+    plain form that filters every event on BOUND(?fatalities) || BOUND(?injuries)."""
+    fast = next(ex for ex in LOCAL if ex.name.startswith("04-"))
+    plain = """PREFIX kgo: <https://w3id.org/kg-conflict/ontology#>
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    SELECT DISTINCT ?event ?subEventType ?date ?fatalities ?injuries ?reporter ?evidence {
+      ?event kgo:subEventType ?subEventType ; kgo:evidence ?evidence .
+      OPTIONAL { ?event kgo:fatalities ?fatalities }
+      OPTIONAL { ?event kgo:injuries ?injuries }
+      FILTER (BOUND(?fatalities) || BOUND(?injuries))
+      OPTIONAL { ?event kgo:date ?date }
+      OPTIONAL { ?event kgo:reportedBy/rdfs:label ?reporter } }"""
+
+    def rows(text: str) -> set[tuple[str | None, ...]]:
+        result = run_query(shared_store, text)
+        names = [v.value for v in result.variables]
+        return {tuple(None if r[n] is None else str(r[n]) for n in names) for r in result}
+
+    expected = rows(plain)
+    assert len(expected) >= 3
+    assert rows(fast.query) == expected
