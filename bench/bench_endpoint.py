@@ -4,6 +4,9 @@ Targets (issue 6), for every query in queries/ (federated SERVICE examples excep
 - HTTP round trip through `kg serve`'s app (waitress, killable worker processes) <= 1.3x the
   same query run directly on pyoxigraph (query + JSON serialization, in this process);
 - direct pyoxigraph >= 10x faster than rdflib's in-memory store on the same ~1M-triple graph.
+  An example tuned for Oxigraph's planner has a readable form with the same rows in
+  queries/plain/; rdflib runs both and its faster time counts, so a rewrite that only slows
+  rdflib down cannot improve the ratio.
 
 The graph is shaped like ours because it *is* ours: the bundled demo articles are extracted by
 the real pipeline, and their article graphs are replicated with every kg IRI renamed (graphs,
@@ -208,16 +211,22 @@ def run(triples: int = 1_000_000, rounds: int = 3, with_rdflib: bool = True,
             print(f"rdflib: loaded {len(graph)} triples in {time.perf_counter() - t0:.0f} s",
                   flush=True)
             for q in queries:
-                seconds, finished = _rdflib_time(graph, q.query, rdflib_budget)
-                results[q.name]["rdflib_s"] = seconds
-                results[q.name]["rdflib_finished"] = finished
+                # rdflib is timed on the example and on its plain form (queries/plain/), and
+                # the faster counts: a form tuned for Oxigraph may be one rdflib plans badly.
+                forms = {"example": q.query, **({"plain": q.plain} if q.plain else {})}
+                timed = {form: _rdflib_time(graph, text, rdflib_budget)
+                         for form, text in forms.items()}
+                form = min(timed, key=lambda f: timed[f][0])
+                results[q.name]["rdflib_s"], results[q.name]["rdflib_finished"] = timed[form]
+                results[q.name]["rdflib_form"] = form
+                results[q.name]["rdflib_forms_s"] = {f: t for f, (t, _) in timed.items()}
     _report(results)
     return results
 
 
 def _report(results: dict[str, dict]) -> None:
     print(f"{'query':<36}{'direct':>10}{'http':>10}{'http/dir':>10}{'rdflib':>10}"
-          f"{'rdflib/dir':>12}{'rdflib/http':>12}")
+          f"{'rdflib/dir':>12}{'rdflib/http':>12}  rdflib's faster form")
     for name, r in results.items():
         r["http_ratio"] = r["http_s"] / r["direct_s"]
         line = (f"{name:<36}{r['direct_s'] * 1000:>8.1f}ms{r['http_s'] * 1000:>8.1f}ms"
@@ -228,7 +237,11 @@ def _report(results: dict[str, dict]) -> None:
             more = "" if r["rdflib_finished"] else ">"  # stopped at the budget: a lower bound
             line += (f"{more + format(r['rdflib_s'], '.2f'):>9}s"
                      f"{more + format(r['rdflib_ratio'], '.0f'):>11}x"
-                     f"{more + format(r['rdflib_http_ratio'], '.0f'):>11}x")
+                     f"{more + format(r['rdflib_http_ratio'], '.0f'):>11}x"
+                     f"  {r['rdflib_form']}")
+            if len(r["rdflib_forms_s"]) > 1:
+                line += " (" + ", ".join(f"{f} {t:.2f}s" for f, t in r["rdflib_forms_s"].items())
+                line += ")"
         print(line)
     worst_http = max(r["http_ratio"] for r in results.values())
     print(f"HTTP round trip: worst {worst_http:.2f}x direct (target <= {HTTP_TARGET}x): "

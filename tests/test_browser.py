@@ -55,6 +55,23 @@ def test_query_page_runs_an_example_and_shows_rows(page, live_server: str) -> No
         requests_seen
 
 
+def test_plain_form_button_loads_the_readable_query(page, live_server: str) -> None:
+    """A tuned example's "plain form" button loads queries/plain/'s text and runs it."""
+    from kg.queries import load_examples
+
+    tuned = next(ex for ex in load_examples() if ex.name.startswith("01-"))
+    assert tuned.plain
+    page.goto(live_server + "/")
+    page.wait_for_selector(".CodeMirror", timeout=15_000)
+    page.locator(f'button.plain[data-name="{tuned.name}"]').click()
+    rows = page.locator(".yasr table tbody tr")
+    rows.first.wait_for(timeout=20_000)
+    assert rows.count() >= 3
+    value = page.evaluate("window.kgYasgui.getTab().getYasqe().getValue()")
+    assert value == tuned.plain
+    assert not page.errors, page.errors  # type: ignore[attr-defined]
+
+
 def test_resource_page_links_stay_on_server(page, live_server: str) -> None:
     page.goto(live_server + "/")
     import requests

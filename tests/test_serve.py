@@ -101,6 +101,9 @@ def test_update_with_token(store: Store) -> None:
 def test_index_lists_examples(client: FlaskClient) -> None:
     r = client.get("/")
     assert r.status_code == 200 and b"Events by type" in r.data
+    # Tuned examples carry a button for their readable form, whose text the page embeds.
+    assert b'data-name="02-events-with-place-and-date" data-form="plain"' in r.data
+    assert b'"plain": {"01-events-by-type"' in r.data or b'"plain":{"01-events-by-type"' in r.data
 
 
 def test_void(client: FlaskClient) -> None:

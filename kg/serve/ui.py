@@ -24,6 +24,7 @@ def index() -> str:
     conf = settings()
     examples = load_examples()
     queries = {"default": prefixes + "\n" + DEFAULT_QUERY,
-               "examples": {ex.name: ex.query for ex in examples}}
+               "examples": {ex.name: ex.query for ex in examples},
+               "plain": {ex.name: ex.plain for ex in examples if ex.plain}}
     return render_template("index.html", examples=examples, queries=queries,
                            max_rows=conf.max_rows, timeout=f"{conf.query_timeout:g}")

@@ -1,5 +1,5 @@
 // Query page: YASGUI (vendored, see ui/) against this server's /sparql; example buttons load
-// a query from queries/*.rq into the editor and run it.
+// a query from queries/*.rq (or its plain form, queries/plain/) into the editor and run it.
 (function () {
   const queries = JSON.parse(document.getElementById("kg-queries").textContent);
   const endpoint = new URL("/sparql", window.location.href).href;
@@ -19,7 +19,9 @@
     b.addEventListener("click", () => {
       const tab = yasgui.getTab();
       const yasqe = tab.getYasqe();
-      yasqe.setValue(queries.examples[b.dataset.name]);
+      // "plain form": the readable query with the same rows as a tuned example (queries/plain/)
+      const source = b.dataset.form === "plain" ? queries.plain : queries.examples;
+      yasqe.setValue(source[b.dataset.name]);
       yasqe.query();
     });
   });
