@@ -204,6 +204,7 @@ class _ArticleMapper:
         b.lit(iri, RDFS_LABEL, f"{ev.sub_event_type} ({ev.trigger or ev.event_type})")
         if place:
             b.add(iri, kgo("hasPlace"), place)
+            b.lit(iri, kgo("geoPrecision"), ev.geo_precision, "integer")
         else:
             b.lit(iri, kgo("placeUnknown"), True, "boolean")
         if ev.date:
@@ -214,6 +215,9 @@ class _ArticleMapper:
             b.lit(iri, kgo("dateUnknown"), True, "boolean")
         b.lit(iri, kgo("dateEnd"), ev.date_end, "date")
         b.lit(iri, kgo("datePhrase"), ev.date_phrase)
+        b.lit(iri, kgo("timePrecision"), ev.time_precision, "integer")
+        b.lit(iri, kgo("dateEarliest"), ev.date_earliest, "date")
+        b.lit(iri, kgo("dateLatest"), ev.date_latest, "date")
         b.lit(iri, kgo("ceasefireStart"), ev.ceasefire_start, "date")
         b.lit(iri, kgo("ceasefireEnd"), ev.ceasefire_end, "date")
         for prop, ids in (("hasActor", ev.actors), ("hasTarget", ev.targets),

@@ -81,7 +81,14 @@ class Event:
     date: str | None = None
     date_end: str | None = None
     date_phrase: str | None = None
+    # Without a day ("last week", "in late September"): the first and last day the report
+    # allows, and ACLED's time_precision (1 a day, 2 a week or a few days, 3 a month).
+    date_earliest: str | None = None
+    date_latest: str | None = None
+    time_precision: int | None = None
     location: str | None = None
+    # ACLED's geo_precision of that place: 1 the town itself, 2 near it, 3 a region or country
+    geo_precision: int | None = None
     actors: list[str] = field(default_factory=list)
     targets: list[str] = field(default_factory=list)
     weapons: list[str] = field(default_factory=list)

@@ -556,3 +556,78 @@ def test_headline_agent_is_the_lead_events_actor(extractor: Extractor, text: str
     rec = _extract(extractor, text, "2017-03-06")
     assert rec.events
     assert agent in {_label(rec, a) for ev in rec.events for a in ev.actors}
+
+
+@pytest.mark.parametrize(
+    ("text", "earliest", "latest", "precision"),
+    [  # article date Monday 2013-09-16
+        ("The militants attacked the town last week.", "2013-09-09", "2013-09-15", 2),
+        ("Rebels shelled the base this week.", "2013-09-16", "2013-09-16", 2),
+        ("Clashes went on in the past week.", "2013-09-09", "2013-09-16", 2),
+        ("Russia began air strikes in late September.", "2013-09-21", "2013-09-30", 3),
+        ("Fighting broke out in early August.", "2013-08-01", "2013-08-10", 3),
+        ("The town fell in mid-July.", "2013-07-11", "2013-07-20", 3),
+        ("The group was founded in May 2012.", "2012-05-01", "2012-05-31", 3),
+        ("Shelling last month killed three.", "2013-08-01", "2013-08-31", 3),
+        ("The town fell in December.", "2012-12-01", "2012-12-31", 3),  # not a future one
+        ("The town fell last February.", "2013-02-01", "2013-02-28", 3),
+        ("Fighting raged earlier this month.", "2013-09-01", "2013-09-16", 3),
+        # one-sided bounds and bare years bound nothing
+        ("The town has been besieged since September.", None, None, None),
+        ("The army vowed to retake it by February 2014.", None, None, None),
+        ("The war began in 2011.", None, None, None),
+    ],
+)
+def test_a_period_bounds_the_days_it_allows(text: str, earliest: str | None,
+                                            latest: str | None, precision: int | None) -> None:
+    """A period names no day, but researchers filtering by time still need its bounds, with
+    ACLED's time_precision (2 a week or a few days, 3 a month or part of one)."""
+    (found,) = find_dates(text, "2013-09-16")
+    assert found.date is None
+    assert (found.earliest, found.latest, found.precision) == (earliest, latest, precision)
+
+
+def test_a_day_has_time_precision_one() -> None:
+    (found,) = find_dates("Jets struck the town on Sunday.", "2013-09-16")
+    assert (found.date, found.precision, found.earliest) == ("2013-09-15", 1, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "precision", "earliest", "latest"),
+    [
+        ("Russian jets bombed the town of Kafr Nabl last week.", None, 2, "2016-05-02",
+         "2016-05-08"),
+        ("Islamic State militants shelled Deir ez-Zor in late April.", None, 3, "2016-04-21",
+         "2016-04-30"),
+        ("Government forces shelled Douma on Monday, killing 12 civilians.", "2016-05-09", 1,
+         None, None),
+        # an undated first telling takes the day a later telling gives
+        ("Russian jets bombed Kafr Nabl. The raids on Kafr Nabl on Sunday killed five.",
+         "2016-05-08", 1, None, None),
+    ],
+)
+def test_event_time_precision_and_bounds(extractor: Extractor, text: str, date: str | None,
+                                         precision: int, earliest: str | None,
+                                         latest: str | None) -> None:
+    ev = _only_event(_extract(extractor, text, "2016-05-10"))
+    assert (ev.date, ev.time_precision, ev.date_earliest, ev.date_latest) == \
+        (date, precision, earliest, latest)
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "precision"),
+    [
+        ("Government forces shelled Douma on Monday, killing 12 civilians.", "Douma", 1),
+        ("Syrian warplanes struck rebels near Aleppo on Sunday, killing five.", "Aleppo", 2),
+        ("Russian jets bombed the Aleppo countryside on Sunday.", "Aleppo", 2),
+        ("Rebels shelled an army post on the outskirts of Hama on Sunday.", "Hama", 2),
+        ("Islamic State militants shelled Homs province on Sunday.", "Homs Governorate", 3),
+        ("Turkish artillery shelled Kurdish positions in northern Syria on Sunday.", "Syria", 3),
+    ],
+)
+def test_event_geo_precision(extractor: Extractor, text: str, place: str,
+                             precision: int) -> None:
+    """ACLED's geo_precision: 1 in the town, 2 near it or around it, 3 a region or country."""
+    rec = _extract(extractor, text, "2016-05-10")
+    ev = _only_event(rec)
+    assert (_label(rec, ev.location), ev.geo_precision) == (place, precision)

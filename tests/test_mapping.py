@@ -164,6 +164,31 @@ def test_date_range_and_ceasefire() -> None:
     assert (props["ceasefireStart"], props["ceasefireEnd"]) == ("2016-05-09", "2016-05-11")
 
 
+def test_period_bounds_and_acled_precision_codes() -> None:
+    """An event dated only by "last week" keeps dateUnknown and carries the days the period
+    allows with ACLED's time_precision; a placed event carries its geo_precision."""
+    rec = _record()
+    rec.events[0] = replace(rec.events[0], date=None, date_phrase="last week",
+                            date_earliest="2016-05-02", date_latest="2016-05-08",
+                            time_precision=2, geo_precision=2)
+    quads = extraction_to_quads(rec)
+    props = _props(quads, _event_subject(quads))
+    assert "date" not in props and props["dateUnknown"][0].value == "true"
+    assert (props["dateEarliest"][0], props["dateLatest"][0]) == (
+        Literal("2016-05-02", datatype=NamedNode(XSD + "date")),
+        Literal("2016-05-08", datatype=NamedNode(XSD + "date")))
+    integer = NamedNode(XSD + "integer")
+    assert props["timePrecision"] == [Literal("2", datatype=integer)]
+    assert props["geoPrecision"] == [Literal("2", datatype=integer)]
+
+
+def test_no_geo_precision_without_a_place() -> None:
+    rec = _record()
+    rec.events[0] = replace(rec.events[0], location=None, geo_precision=1)
+    quads = extraction_to_quads(rec)
+    assert "geoPrecision" not in _props(quads, _event_subject(quads))
+
+
 def test_territory_change_who_lost_who_gained() -> None:
     rec = _record()
     rec.events[0] = replace(rec.events[0], event_type="Battles",

@@ -317,7 +317,7 @@ def test_ontology_page_html_for_browsers(live_server: str) -> None:
     resp = requests.get(live_server + "/ontology", timeout=60,
                         headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert resp.status_code == 200 and resp.headers["Content-Type"].startswith("text/html")
-    for name in ("ArmedGroup", "AirDroneStrike", "Air/drone strike", "hasActor", "0.2.0"):
+    for name in ("ArmedGroup", "AirDroneStrike", "Air/drone strike", "hasActor", "0.3.0"):
         assert name in resp.text, name
 
 

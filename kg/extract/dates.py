@@ -12,6 +12,9 @@ the report was written, so `dateline` finds it and relative dates resolve agains
 year ("since 2012", "in 2011") names no day: such phrases resolve to no date rather than
 letting the event fall back to the article date; so do "last week" and a month without a
 day ("in late September"), while "Tuesday of last week" is the Tuesday of the week before.
+Such a period still bounds the event: it carries the first and last day it allows ("last
+week": Monday to Sunday of the week before; "in late September": the 21st to the 30th), and
+its precision in ACLED's time_precision codes (1 a day, 2 a week or a few days, 3 a month).
 """
 
 from __future__ import annotations
@@ -45,10 +48,14 @@ _LEADING_WEEKDAY_RE = re.compile(r"\b(?:" + "|".join(WEEKDAYS) + "|" + "|".join(
 # A date after a preposition belongs to a sentence ("attacked a convoy on 3 June 2021").
 _IN_SENTENCE_RE = re.compile(r"\b(?:on|in|since|until|from|by|of|before|after)\s*$", re.I)
 # Periods that name no single day: "last week", "in late September", "last March".
-_PERIOD_RE = re.compile(r"\b(?:(?:last|past|this|earlier this|later this)\s+(?:week|month)|"
-                        r"(?:in|since|during|by|last|until|from)\s+(?:early\s+|late\s+|mid-?)?"
-                        r"(?:" + "|".join(m.capitalize() for m in MONTHS)
-                        + r")(?:\s+(?:19|20)\d\d)?)\b(?!\s*\d)")
+_PERIOD_RE = re.compile(r"\b(?:(last|past|this|earlier this|later this)\s+(week|month)|"
+                        r"(in|since|during|by|last|until|from)\s+(early\s+|late\s+|mid-?)?"
+                        r"(" + "|".join(m.capitalize() for m in MONTHS)
+                        + r")(?:\s+((?:19|20)\d\d))?)\b(?!\s*\d)")
+# Periods that contain the event; "since", "by", "until", "from" only bound it on one side.
+_WITHIN = {"in", "during", "last"}
+# Parts of a month: "early September" is the 1st-10th, "mid-" the 11th-20th, "late" the rest.
+_PART_DAYS = {"early": (1, 10), "mid": (11, 20), "late": (21, 31)}
 # A weekday of the week before: "on Tuesday of last week", "last week on Tuesday".
 _LAST_WEEK_AFTER_RE = re.compile(r"^\s+(?:of\s+)?last\s+week\b", re.I)
 _LAST_WEEK_BEFORE_RE = re.compile(r"\blast\s+week,?\s+(?:on\s+)?$", re.I)
@@ -65,6 +72,19 @@ class DatePhrase:
     end: int
     phrase: str
     date: str | None  # None: the phrase names a period (a year), not a day
+    earliest: str | None = None  # a period: the first day it allows
+    latest: str | None = None  # a period: the last day it allows
+
+    @property
+    def precision(self) -> int | None:
+        """ACLED's time_precision: 1 a day, 2 a week or a range of days, 3 a month or
+        part of one; None for an open period ("since 2012") that bounds nothing."""
+        if self.date:
+            return 1
+        if self.earliest is None or self.latest is None:
+            return None
+        days = (dt.date.fromisoformat(self.latest) - dt.date.fromisoformat(self.earliest)).days
+        return 2 if days <= 7 else 3
 
 
 def _weekday(ref: dt.date, name: str, modifier: str | None) -> dt.date:
@@ -76,6 +96,34 @@ def _weekday(ref: dt.date, name: str, modifier: str | None) -> dt.date:
     if mod in {"next", "until", "till", "through"}:
         return ref + dt.timedelta(days=(target - ref.weekday()) % 7 or 7)
     return ref - dt.timedelta(days=back)
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def _period(m: re.Match[str], ref: dt.date) -> tuple[dt.date, dt.date] | None:
+    """First and last day a `_PERIOD_RE` match allows, or None for a one-sided bound."""
+    which, unit = (m.group(1) or "").lower(), (m.group(2) or "").lower()
+    monday = ref - dt.timedelta(days=ref.weekday())
+    if unit == "week":
+        return {"last": (monday - dt.timedelta(days=7), monday - dt.timedelta(days=1)),
+                "past": (ref - dt.timedelta(days=7), ref),
+                "later this": (ref, monday + dt.timedelta(days=6))}.get(which, (monday, ref))
+    if unit == "month":
+        first = ref.replace(day=1)
+        before = first - dt.timedelta(days=1)
+        return {"last": (before.replace(day=1), before),
+                "past": (ref - dt.timedelta(days=30), ref),
+                "later this": (ref, _month_end(ref.year, ref.month))}.get(which, (first, ref))
+    if m.group(3).lower() not in _WITHIN:
+        return None
+    month = _month(m.group(5))
+    year = int(m.group(6)) if m.group(6) else ref.year - (
+        month > ref.month or (month == ref.month and m.group(3).lower() == "last"))
+    last = _month_end(year, month)
+    lo, hi = _PART_DAYS.get((m.group(4) or "").strip().rstrip("-").lower(), (1, 31))
+    return dt.date(year, month, lo), last.replace(day=min(hi, last.day))
 
 
 def _month(name: str) -> int:
@@ -152,13 +200,15 @@ def find_dates(text: str, article_date: str | None) -> list[DatePhrase]:
     line = dateline(text)
     taken: list[tuple[int, int]] = [(line.start, line.end)] if line else []
 
-    def add(m: re.Match[str], value: dt.date | None, *, period: bool = False) -> None:
+    def add(m: re.Match[str], value: dt.date | None, *, period: bool = False,
+            bounds: tuple[dt.date, dt.date] | None = None) -> None:
         if (value is None and not period) or any(s < m.end() and m.start() < e
                                                  for s, e in taken):
             return
         taken.append((m.start(), m.end()))
+        lo, hi = (b.isoformat() for b in bounds) if bounds else (None, None)
         found.append(DatePhrase(m.start(), m.end(), m.group(0),
-                                value.isoformat() if value else None))
+                                value.isoformat() if value else None, lo, hi))
 
     for m in _ABS_RE.finditer(text):
         if (m.group(2) or m.group(3))[0].isupper():  # "may 5 people" is not a date
@@ -185,7 +235,7 @@ def find_dates(text: str, article_date: str | None) -> list[DatePhrase]:
                         "the day before"}
         add(m, ref - dt.timedelta(days=int(back)))
     for m in _PERIOD_RE.finditer(text):
-        add(m, None, period=True)
+        add(m, None, period=True, bounds=_period(m, ref))
     for m in _YEAR_RE.finditer(text):
         if int(m.group(1)) != ref.year:
             add(m, None, period=True)

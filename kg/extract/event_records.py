@@ -79,8 +79,10 @@ class EventMerger:
     def __init__(self, doc: Doc, article: Article, add_entity: Callable[[Span], Entity],
                  specificity: Callable[[Span], int],
                  point: Callable[[Span], Point | None],
-                 held_by: dict[tuple[int, int], list[Span]] | None = None) -> None:
+                 held_by: dict[tuple[int, int], list[Span]] | None = None, *,
+                 geo_precision: Callable[[Span], int]) -> None:
         self.doc = doc
+        self.geo_precision = geo_precision
         self.held_by = held_by or {}
         self.article = article
         self.add_entity = add_entity
@@ -136,18 +138,24 @@ class EventMerger:
                        start=sent.start_char, end=sent.end_char, date=date,
                        date_phrase=phrase.phrase if phrase else None,
                        location=loc.id if loc else None, trigger=mention.trigger.text,
-                       confidence=mention.confidence)
+                       confidence=mention.confidence,
+                       geo_precision=self.geo_precision(place) if place is not None else None)
             self.events.append(ev)
             self._meta.append(_Seen(sent_no, sent_no, spec, point, dated))
+            _bound(ev, phrase)
         else:
             seen = self._meta[self.events.index(ev)]
             if loc is not None and spec > seen.specificity and not (
                     point is None and seen.point is not None and seen.specificity >= 2):
                 # a street the gazetteer lacks does not replace a known town as the place
                 ev.location = loc.id
+                ev.geo_precision = self.geo_precision(place)
                 seen.specificity, seen.point = spec, point or seen.point
             if dated and not seen.dated and date is not None:  # a period names no day
                 ev.date, ev.date_phrase, seen.dated = date, phrase.phrase, True
+                _bound(ev, phrase)
+            elif ev.date is None and ev.time_precision is None:
+                _bound(ev, phrase)  # "last week" told after an undated first mention
             if mention.sub_event_type == "Suicide bomb":  # the more specific telling wins
                 ev.sub_event_type = mention.sub_event_type
             seen.last = max(seen.last, sent_no)
@@ -225,6 +233,18 @@ class EventMerger:
                     and sent.end < len(self.doc):
                 self._casualties(self._last[0], self.doc[sent.end].sent.text)
         return self.events
+
+
+def _bound(ev: Event, phrase: DatePhrase | None) -> None:
+    """Set the event's time precision, and the days a period allows when it has no day.
+
+    A date taken from the story or the report's date (no phrase of its own) is a day too."""
+    if ev.date is not None:
+        ev.time_precision, ev.date_earliest, ev.date_latest = 1, None, None
+    elif phrase is not None and phrase.precision is not None:
+        ev.time_precision = phrase.precision
+        ev.date_earliest, ev.date_latest = phrase.earliest, phrase.latest
+        ev.date_phrase = phrase.phrase
 
 
 def _set(ev: Event, name: str, count: Count) -> None:

@@ -156,6 +156,29 @@ def place_specificity(span: Span, gazetteer: Gazetteer) -> int:
     return 2 if (entry.population or 0) > 500_000 else 3
 
 
+# Words that put an event near a town or in part of the area around it rather than in it:
+# "near Aleppo", "on the outskirts of Aleppo", "20 km north of Aleppo", "the Aleppo countryside".
+NEAR_BEFORE = {"near", "outside", "around", "outskirts", "suburbs", "vicinity", "environs",
+               "nearby", "north", "south", "east", "west", "northeast", "northwest",
+               "southeast", "southwest", "countryside", "rural", "edge", "edges"}
+NEAR_AFTER = {"countryside", "countrysides", "outskirts", "suburbs", "area", "environs"}
+
+
+def geo_precision(span: Span, gazetteer: Gazetteer) -> int:
+    """ACLED's geo_precision for an event placed at `span`: 1 the town or village itself,
+    2 near it or in the area around it ("near Aleppo", "rural Idlib", "the Aleppo
+    countryside"), 3 only a province, region or country. Researchers filter on it before
+    mapping events at town scale."""
+    doc = span.doc
+    before = {t.lower_ for t in doc[max(0, span.start - 4):span.start]}
+    after = doc[span.end].lower_ if span.end < len(doc) else ""
+    entry = gazetteer.entries.get(span.kb_id_) if span.kb_id_ else None
+    region = entry is not None and entry.subclass in {"Country", "AdministrativeArea"}
+    if span.label_ != "Location" or region or after in REGION_NOUNS - NEAR_AFTER:
+        return 3
+    return 2 if before & NEAR_BEFORE or after in NEAR_AFTER else 1
+
+
 def _headline_agent(doc: Doc, ents: dict[int, Span]) -> Span | None:
     """The actor a title-case headline opens with, right before an attack verb ("Militants
     Attack Syrias Idlib Kill 3", "Kurds Kill 83 ISIS Terrorists"): the parser cannot read

@@ -21,7 +21,7 @@ import kg.extract.relations  # noqa: F401  (registers the factories)
 from kg import __version__
 from kg.config import PREFERRED_MODELS
 from kg.extract.event_records import EventMerger
-from kg.extract.events import place_specificity
+from kg.extract.events import geo_precision, place_specificity
 from kg.gazetteer import Gazetteer, default_gazetteer, fold
 from kg.link import default_linker, link_extraction
 from kg.records import Article, Entity, Event, Extraction, Mention, Relation
@@ -153,7 +153,8 @@ def _events(doc: Doc, article: Article, table: _EntityTable) -> list[Event]:
         if rel.predicate == "controlledBy":
             held_by.setdefault((rel.subject.start, rel.subject.end), []).append(rel.object)
     merger = EventMerger(doc, article, table.add,
-                         lambda span: place_specificity(span, gazetteer), point, held_by)
+                         lambda span: place_specificity(span, gazetteer), point, held_by,
+                         geo_precision=lambda span: geo_precision(span, gazetteer))
     return merger.add_all(doc._.kg_events or [])
 
 
