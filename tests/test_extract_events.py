@@ -156,6 +156,12 @@ def test_find_dates(text: str, article_date: str | None, expected: list[str]) ->
          None),
         ("More than 300,000 people have been killed since 2011.", None, None),
         ("The car bomb killed 22 people and wounded dozens.", 22, 24),
+        # regressions: a war-long toll after "since the"; a count reaching across another
+        ("Some 290,000 people have been killed since the conflict began.", None, None),
+        ("8 persons killed 58 others injured in rocket attacks on the city.", 8, 58),
+        # hyphenated words between the number and the verb; "another two" is exact
+        ("Two pro-Turkey Syrian militants were killed and two injured.", 2, 2),
+        ("Artillery fire on the town killed another two civilians.", 2, None),
     ],
 )
 def test_casualty_counts_skip_years_and_war_tolls(sentence: str, killed: int | None,
@@ -631,3 +637,63 @@ def test_event_geo_precision(extractor: Extractor, text: str, place: str,
     rec = _extract(extractor, text, "2016-05-10")
     ev = _only_event(rec)
     assert (_label(rec, ev.location), ev.geo_precision) == (place, precision)
+
+
+def test_each_event_of_a_sentence_keeps_its_own_toll(extractor: Extractor) -> None:
+    """Two events in one sentence: each takes the count of its own clause."""
+    rec = _extract(extractor, "On Sunday regime air strikes on the town of Harasta killed 17 "
+                   "civilians while artillery fire on the town of Douma killed another two "
+                   "civilians.", "2017-11-26")
+    tolls = {_label(rec, ev.location): ev.fatalities for ev in rec.events}
+    assert tolls == {"Harasta": 17, "Douma": 2}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # a sought truce is no agreement; an adjective is no cue; a participle is
+        ("More than 290000 people have been killed since the conflict erupted in March 2011 "
+         "and several attempts at securing a long-lasting truce have failed.", []),
+        ("Efforts to reach a ceasefire in Aleppo have stalled.", []),
+        ("Fighting continued despite the shaky US and Russian brokered ceasefire.",
+         ["Agreement"]),
+    ],
+)
+def test_agreement_needs_a_real_cue(extractor: Extractor, text: str,
+                                    expected: list[str]) -> None:
+    rec = _extract(extractor, text, "2016-09-10")
+    assert [ev.sub_event_type for ev in rec.events if ev.event_type ==
+            "Strategic developments"] == expected
+
+
+def test_agreement_is_dated_by_the_deal_not_the_truce_start(extractor: Extractor) -> None:
+    rec = _extract(extractor, "The United States and Russia announced a deal on Friday for a "
+                   "nationwide ceasefire in Syria from Monday.", "2016-09-10")
+    ev = _only_event(rec)
+    assert (ev.sub_event_type, ev.date) == ("Agreement", "2016-09-09")
+
+
+@pytest.mark.parametrize(
+    ("text", "sub_type"),
+    [  # who backs the captors does not make them the state; troops backed by jets are
+        ("Turkish-backed militants seized the city of Jarablus on Wednesday.",
+         "Non-state actor overtakes territory"),
+        ("Iranian backed militias seized the village of Hader on Sunday.",
+         "Non-state actor overtakes territory"),
+        ("Syrian troops backed by Russian jets seized the village of Hader on Sunday.",
+         "Government regains territory"),
+    ],
+)
+def test_backer_does_not_decide_who_took_territory(extractor: Extractor, text: str,
+                                                   sub_type: str) -> None:
+    assert _only_event(_extract(extractor, text, "2016-09-10")).sub_event_type == sub_type
+
+
+def test_the_event_noun_itself_is_not_searched_for_targets(extractor: Extractor) -> None:
+    """Regression: spaCy makes a new Token object on every access, so `c is not head` was
+    always true and an event noun that is its verb's object ("carrying out airstrikes to
+    bolster X") had every actor inside its own phrase taken as a target."""
+    rec = _extract(extractor, "Russia has been carrying out airstrikes to bolster Syrian "
+                   "government forces since last September.", "2016-06-06")
+    ev = _only_event(rec)
+    assert [_label(rec, a) for a in ev.actors] == ["Russia"]
+    assert ev.targets == []

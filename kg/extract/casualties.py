@@ -21,7 +21,9 @@ KILL_WORDS = r"(?:killed|dead|died|killing|kills|slain|deaths|fatalities|lives)"
 INJURE_WORDS = r"(?:injured|wounded|hurt|injuring|wounding|injuries)"
 NUM = r"(\d[\d,]*|" + "|".join(sorted(WORD_NUMBERS, key=len, reverse=True)) + "|" \
       + "|".join(sorted(VAGUE, key=len, reverse=True)) + r")"
-QUAL = r"(at least|more than|over|about|around|nearly|almost|up to|some)?\s*"
+QUAL = r"(at least|more than|over|about|around|nearly|almost|up to|some|another)?\s*"
+# Words a count cannot reach across: "8 killed 58 others injured" gives 58 injured, not 8.
+OTHER_COUNT = r"(?!and\b|\d|" + KILL_WORDS + r"\b|" + INJURE_WORDS + r"\b)"
 NOUN = r"(?:\s+(?:people|persons|civilians|soldiers|fighters|militants|members|children|" \
        r"men|women|troops|rebels|others|of them))?"
 
@@ -48,7 +50,7 @@ def _number(token: str) -> tuple[int, bool] | None:
 
 def _find(sentence: str, words: str) -> Count | None:
     patterns = [
-        QUAL + NUM + NOUN + r"(?:\s+(?!and\b)\w+){0,3}?"  # "and" starts another count
+        QUAL + NUM + NOUN + r"(?:\s+" + OTHER_COUNT + r"[\w'-]+){0,3}?"  # "and" starts another
         + r"\s+(?:were\s+|was\s+|have been\s+|had been\s+)?" + words,
         words + r"\s+" + QUAL + NUM + NOUN,
     ]
@@ -61,7 +63,7 @@ def _find(sentence: str, words: str) -> Count | None:
             if parsed is None or _not_a_toll(m.group(2), sentence[m.end():]):
                 continue
             value, vague = parsed
-            approx = vague or bool(m.group(1) and m.group(1).lower() != "some")
+            approx = vague or bool(m.group(1) and m.group(1).lower() not in {"some", "another"})
             return Count(value, approx, m.group(0).strip())
     return None
 
@@ -72,8 +74,8 @@ def _not_a_toll(number: str, after: str) -> bool:
     if re.fullmatch(r"(?:19|20)\d\d", number):
         return True
     return re.match(r"\s*(?:people\s+)?(?:since|so far|over the|during the|in the)\s+"
-                    r"(?:\d{4}|war|conflict|start|beginning|past|last|civil)", after,
-                    re.I) is not None
+                    r"(?:the\s+)?(?:\d{4}|war|conflict|start|beginning|past|last|civil|"
+                    r"uprising)", after, re.I) is not None
 
 
 def find_fatalities(sentence: str) -> Count | None:

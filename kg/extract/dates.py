@@ -48,8 +48,8 @@ _LEADING_WEEKDAY_RE = re.compile(r"\b(?:" + "|".join(WEEKDAYS) + "|" + "|".join(
 # A date after a preposition belongs to a sentence ("attacked a convoy on 3 June 2021").
 _IN_SENTENCE_RE = re.compile(r"\b(?:on|in|since|until|from|by|of|before|after)\s*$", re.I)
 # Periods that name no single day: "last week", "in late September", "last March".
-_PERIOD_RE = re.compile(r"\b(?:(last|past|this|earlier this|later this)\s+(week|month)|"
-                        r"(in|since|during|by|last|until|from)\s+(early\s+|late\s+|mid-?)?"
+_PERIOD_RE = re.compile(r"\b(?:(?i:(last|past|this|earlier this|later this)\s+(week|month))|"
+                        r"(?i:(in|since|during|by|last|until|from)\s+(early\s+|late\s+|mid-?)?)"
                         r"(" + "|".join(m.capitalize() for m in MONTHS)
                         + r")(?:\s+((?:19|20)\d\d))?)\b(?!\s*\d)")
 # Periods that contain the event; "since", "by", "until", "from" only bound it on one side.

@@ -91,6 +91,7 @@ class EventMerger:
         self.events: list[Event] = []
         self._meta: list[_Seen] = []
         self._last: tuple[Event, int] | None = None  # last event touched, its sentence
+        self._crowded: set[int] = set()  # sentences reporting several events
         self.ref = reference_date(doc.text, article.date)
         self.dates = find_dates(doc.text, self.ref)
 
@@ -119,7 +120,10 @@ class EventMerger:
         """Add one mention; returns the (new or merged) event record."""
         sent = mention.sentence
         sent_no = mention.sentence_index
-        phrase = _date_of(mention, self.dates, self.doc)
+        dates = self.dates
+        if mention.sub_event_type == "Agreement":  # "a deal Saturday for a truce from Monday":
+            dates = [d for d in dates if not self._period_bound(d)]  # agreed Saturday
+        phrase = _date_of(mention, dates, self.doc)
         if mention.habitual or phrase is not None:
             date = phrase.date if phrase else None
         else:
@@ -177,9 +181,27 @@ class EventMerger:
             ev.territory_lost_by = list(ev.targets)
         elif ev.sub_event_type == "Agreement":
             self._ceasefire(ev, mention)
-        self._casualties(ev, sent.text)
+        self._casualties(ev, self._casualty_text(mention))
         self._last = (ev, sent_no)
         return ev
+
+    def _casualty_text(self, mention: EventMention) -> str:
+        """The words whose casualty counts belong to this event: its sentence, or its own
+        clause when the sentence reports several events ("air strikes on Mesraba killed 17
+        civilians while artillery fire on Douma killed another two") and that clause states
+        a count."""
+        sent = mention.sentence
+        if mention.sentence_index not in self._crowded or not mention.date_scopes:
+            return sent.text
+        clause = " ".join(self.doc[s:e].text for s, e in mention.date_scopes[0])
+        return clause if find_fatalities(clause) or find_injuries(clause) else sent.text
+
+    def _period_bound(self, d: DatePhrase) -> bool:
+        """Whether a date phrase starts or ends a period ("from Monday", "until Friday")."""
+        before = self.doc.text[max(0, d.start - 12):d.start].lower().split()
+        words = d.phrase.lower().split()
+        cue = {words[0], *(before[-1:])} - {"on"}
+        return bool(cue & (CEASEFIRE_START | CEASEFIRE_END))
 
     def _story_date(self, sent_no: int) -> str | None:
         """The date of the last explicitly dated event a sentence or two back, else the
@@ -219,6 +241,8 @@ class EventMerger:
         """Add mentions in text order; a following sentence without an event of its own
         lends its casualty counts to the last event ("At least seven people were injured")."""
         with_events = {m.sentence_index for m in mentions}
+        self._crowded = {n for n in with_events
+                         if sum(m.sentence_index == n for m in mentions) > 1}
         air = [m.sentence_index for m in mentions if m.sub_event_type == "Air/drone strike"]
         for m in mentions:  # "US air strikes on Raqa ... the raids": air raids
             if m.trigger.text.lower() in AMBIGUOUS_RAIDS and m.event_type == "Battles" and \

@@ -56,6 +56,10 @@ CAUSED = {"kill", "wound", "injure", "die", "damage", "destroy", "hit", "level",
           "strike", "target", "hurt", "maim", "raze", "burn", "collapse"}
 TARGET_PREPS = {"against", "on", "at", "from", "out", "targeting"}
 CLAUSE_DEPS = {"relcl", "advcl", "ccomp", "acl", "parataxis", "csubj"}
+# An agreement that is the aim of an attempt ("efforts to reach a truce", "attempts at
+# securing a ceasefire") is reached through these dependencies from the attempt.
+AIM_DEPS = {"dobj", "pobj", "pcomp", "prep", "xcomp", "acl"}
+AIM_NOUNS = {"effort", "bid", "attempt", "push", "initiative", "talk", "negotiation"}
 QUOTE_RE = re.compile(r"“[^”]*”|\"[^\"]*\"|«[^»]*»")
 FIRST_PERSON_RE = re.compile(r"\b(?:we|us|our|ours|I|me|my)\b", re.I)
 MILITARY_OBJECTS = {"tank", "vehicle", "weapon", "position", "drone", "jet", "plane",
@@ -134,6 +138,21 @@ def make_event_detector(nlp: Language, name: str, max_per_sentence: int) -> Even
     return EventDetector(nlp, name, max_per_sentence=max_per_sentence)
 
 
+# Participles that make the word before them a backer of the noun they modify:
+# "Turkish-backed militants", "government-sponsored militias", "US-funded rebels".
+BACKING = {"backed", "supported", "sponsored", "funded", "armed", "trained", "allied"}
+
+
+def _backs(token: Token) -> bool:
+    """Whether `token` names who backs a group rather than the group ("Turkish" in
+    "Turkish-backed militants"), or is the backing participle itself."""
+    after = token.doc[token.i + 1:token.i + 3]
+    return token.lower_ in BACKING or (token.head.lower_ in BACKING and token.head.i != token.i
+                                       and token.dep_ in {"npadvmod", "amod", "compound"}) \
+        or any(t.lower_ in BACKING and t.head.i != token.i  # not "troops backed by X"
+               for t in after if t.text != "-")
+
+
 def place_specificity(span: Span, gazetteer: Gazetteer) -> int:
     """Higher is more specific: village/town > city > region > country.
 
@@ -201,7 +220,7 @@ def _gerund_subject(verb: Token) -> bool:
     for _ in range(4):
         if t.dep_ in {"nsubj", "csubj", "csubjpass", "nsubjpass"}:
             return t.left_edge.i == verb.i and t.head.lemma_.lower() in {"be", "remain"}
-        if t.head is t or t.dep_ not in {"compound", "amod", "dobj", "nmod", "csubj"}:
+        if t.head.i == t.i or t.dep_ not in {"compound", "amod", "dobj", "nmod", "csubj"}:
             return False
         t = t.head
     return False
@@ -242,7 +261,7 @@ def _object_heads(obj: Token) -> list[Token]:
 def _in_subject(token: Token) -> bool:
     """Whether `token` is (a modifier of) the subject or agent of its clause."""
     while token.dep_ in {"amod", "compound", "poss", "nmod", "conj", "appos"} and \
-            token.head is not token:
+            token.head.i != token.i:
         token = token.head
     return token.dep_ in {"nsubj", "nsubjpass"} or (
         token.dep_ == "pobj" and token.head.dep_ == "agent")
@@ -293,7 +312,7 @@ class EventDetector:
                              and c.pos_ == "PROPN"), subjects[0])
             if subjects:
                 return subjects[0]
-            if verb.dep_ in {"conj", "advcl", "xcomp"} and verb.head is not verb:
+            if verb.dep_ in {"conj", "advcl", "xcomp"} and verb.head.i != verb.i:
                 verb = verb.head
                 seen += 1
                 continue
@@ -329,7 +348,7 @@ class EventDetector:
 
     def _clause(self, head: Token) -> list[tuple[int, int]]:
         """Token ranges of `head`'s clause, without embedded clauses that have a subject."""
-        excluded = [t for t in head.subtree if t is not head and (t.dep_ in CLAUSE_DEPS or (
+        excluded = [t for t in head.subtree if t.i != head.i and (t.dep_ in CLAUSE_DEPS or (
             t.dep_ == "conj" and t.pos_ in {"VERB", "AUX"}
             and any(c.dep_ in {"nsubj", "nsubjpass"} for c in t.children)))]
         ranges = [(head.left_edge.i, head.right_edge.i + 1)]
@@ -350,7 +369,7 @@ class EventDetector:
     def _date_scopes(self, anchor: Token) -> list[list[tuple[int, int]]]:
         scopes = [self._clause(anchor)]
         t = anchor
-        while t.dep_ != "ROOT" and t.head is not t and len(scopes) < 5:
+        while t.dep_ != "ROOT" and t.head.i != t.i and len(scopes) < 5:
             t = t.head
             if t.pos_ in {"VERB", "AUX"}:
                 scopes.append(self._clause(t))
@@ -387,7 +406,7 @@ class EventDetector:
         a participle ("fighters backed by Russian air strikes", "forces led by the US").
         """
         out: list[Span] = []
-        skip = {i for c in token.subtree if c.dep_ in {"acl", "amod"} and c is not token
+        skip = {i for c in token.subtree if c.dep_ in {"acl", "amod"} and c.i != token.i
                 and c.lemma_.lower() in SUPPORT_VERBS and any(
                     g.dep_ == "agent" for g in c.children)
                 for i in range(c.i, c.right_edge.i + 1)}
@@ -409,9 +428,9 @@ class EventDetector:
                 continue
             ent = ents.get(t.i)
             if ent is not None and ent.label_ in classes and ent not in out and not (
-                    ent.root is not token and ent.root.dep_ == "pobj"
+                    ent.root.i != token.i and ent.root.dep_ == "pobj"
                     and ent.root.head.lower_ in IN_PLACE_PREPS and ent.label_ == "StateActor"
-                    and ent.root.head is not token):
+                    and ent.root.head.i != token.i):
                 out.append(ent)
         return out
 
@@ -477,7 +496,7 @@ class EventDetector:
             if rel.dep_ == "relcl":
                 return self._ents_in(rel.head, ents, ACTOR_CLASSES)[:1]
         said = token.head
-        while said.dep_ in {"ccomp", "conj", "xcomp"} and said.head is not said:
+        while said.dep_ in {"ccomp", "conj", "xcomp"} and said.head.i != said.i:
             said = said.head  # "X said it had carried out...": "it" is the one who says
             if said.lemma_.lower() in REPORT_VERBS:
                 speaker = next((c for c in said.children if c.dep_ == "nsubj"), None)
@@ -578,9 +597,21 @@ class EventDetector:
         return g.dep_ == "ROOT", None
 
     def _agreement_cued(self, head: Token) -> bool:
+        """A ceasefire that was brokered, took effect, held...; not one merely sought
+        ("attempts at securing a long-lasting truce"): a cue is a verb or noun near it or a
+        participle ("the US-brokered truce"), never an adjective ("long-lasting"), and an
+        attempt it is the aim of blocks it."""
+        t = head
+        for _ in range(4):
+            if t.dep_ not in AIM_DEPS:
+                break
+            t = t.head
+            if t.lemma_.lower() in self.lex.blockers or t.lemma_.lower() in AIM_NOUNS:
+                return False
         near = [*head.children, *list(head.ancestors)[:3]]
         near += [t for c in head.children for t in c.children]
-        return any(t.lemma_.lower() in self.lex.agreement_cues for t in near)
+        return any(t.lemma_.lower() in self.lex.agreement_cues
+                   and (t.dep_ != "amod" or t.tag_ == "VBN") for t in near)  # "brokered"
 
     def _type_nominal(self, head: Token, code: str) -> str:
         """Type "barrel bomb attack", "Russian bombing", "attack on civilians" from modifiers."""
@@ -689,7 +720,10 @@ class EventDetector:
             subj.dep_ == "nsubj" else []
         for a in [c for c in kids if c.dep_ == "agent"]:
             actors += self._ents_in(a, ents, ACTOR_CLASSES)
-        words = {t.lemma_.lower() for t in (subj.subtree if subj is not None else [])}
+        # "Turkish-backed militants seized X": the backer does not make the captors the state
+        actors = [a for a in actors if not _backs(a.root)]
+        words = {t.lemma_.lower() for t in (subj.subtree if subj is not None else [])
+                 if not _backs(t)}
         state = any(a.label_ == "StateActor" for a in actors) or bool(
             words & self.lex.state_words)
         if actors or words:
@@ -708,7 +742,7 @@ class EventDetector:
         targets: list[Span] = []
         if verb is not None:
             subj = self._subject(verb)
-            if subj is not None and verb is not head and verb.lemma_.lower() in REPORT_VERBS:
+            if subj is not None and verb.i != head.i and verb.lemma_.lower() in REPORT_VERBS:
                 subj = None  # "a mouthpiece for X reported fighting": X reports, not fights
             if subj is not None and subj.dep_ == "nsubj":
                 found = self._agents_of(subj, ents)
@@ -723,7 +757,7 @@ class EventDetector:
                     pobj = next((t for t in c.children if t.dep_ == "pobj"), c)
                     found = self._ents_in(c, ents, ACTOR_CLASSES)
                     actors += self._generic_agent(pobj, found, all_ents)[:2]
-                elif (c.dep_ == "dobj" and c is not head) or (
+                elif (c.dep_ == "dobj" and c.i != head.i) or (
                         c.dep_ == "prep" and c.lower_ in TARGET_PREPS):
                     targets += self._ents_in(c, ents, ACTOR_CLASSES)[:2]
         for c in head.children:  # "Syrian warplanes", "Russian air strikes on rebels"
@@ -735,7 +769,7 @@ class EventDetector:
                 targets += self._ents_in(c, ents, ACTOR_CLASSES)[:2]
         if not actors and cand.code == "CLASH":  # "erupted ... between X and Y"
             for t in cand.anchor.subtree:
-                if t.dep_ == "prep" and t.lower_ == "between" and t.head is not head:
+                if t.dep_ == "prep" and t.lower_ == "between" and t.head.i != head.i:
                     actors += self._ents_in(t, ents, ACTOR_CLASSES)[:3]
                     break
         if not actors and not targets:
@@ -809,7 +843,7 @@ class EventDetector:
     def _cued(ent: Span) -> bool:
         doc = ent.doc
         head = ent.root
-        while head.dep_ in {"compound", "conj", "appos"} and head.head is not head:
+        while head.dep_ in {"compound", "conj", "appos"} and head.head.i != head.i:
             head = head.head
         if head.dep_ == "pobj":
             prep = head.head
