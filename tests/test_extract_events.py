@@ -697,3 +697,51 @@ def test_the_event_noun_itself_is_not_searched_for_targets(extractor: Extractor)
     ev = _only_event(rec)
     assert [_label(rec, a) for a in ev.actors] == ["Russia"]
     assert ev.targets == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Nyrabiya said Russia's actions in Syria demonstrate it is insistent on pursuing a "
+         "military solution.", []),
+        ("Thousands demonstrated in Damascus on Friday.", ["Peaceful protest"]),
+        ("Residents protested the killings in Daraa on Friday.", ["Peaceful protest"]),
+        ("The Assad regime on Tuesday committed a horrific massacre in Douma.", ["Attack"]),
+    ],
+)
+def test_show_is_no_protest_and_a_committed_massacre_is_an_event(
+        extractor: Extractor, text: str, expected: list[str]) -> None:
+    assert [ev.sub_event_type for ev in _extract(extractor, text, "2016-11-30").events] == \
+        expected
+
+
+def test_a_massacre_told_with_its_weapon_is_one_strike(extractor: Extractor) -> None:
+    """ACLED codes the means: "committed a massacre in X" then "hit by airstrikes in X"."""
+    rec = _extract(extractor, "The regime on Tuesday committed a massacre in Douma. The victims "
+                   "were hit by airstrikes in Douma while trying to escape.", "2016-11-30")
+    ev = _only_event(rec)
+    assert (ev.event_type, ev.sub_event_type, _label(rec, ev.location)) == \
+        ("Explosions/Remote violence", "Air/drone strike", "Douma")
+
+
+def test_a_massacre_elsewhere_stays_its_own_event(extractor: Extractor) -> None:
+    rec = _extract(extractor, "Airstrikes hit the town of Kafr Nabl on Tuesday. Gunmen later "
+                   "killed five civilians in Saraqib on Tuesday.", "2016-11-30")
+    assert sorted(ev.sub_event_type for ev in rec.events) == ["Air/drone strike", "Attack"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # killed in airstrikes by X: the weapon types the killing; a running toll is no event
+        ("A total 54 civilians were killed in airstrikes by the Assad regime and Russian air "
+         "forces on Aleppo on Tuesday.", ["Air/drone strike"]),
+        ("Ten soldiers were killed in a car bomb attack by IS in Deir ez-Zor.",
+         ["Remote explosive/landmine/IED"]),
+        ("At least 12 civilians were killed by airstrikes in Marjeh on Monday bringing the "
+         "number killed in 24 hours of bombardment on the city to 45.", ["Air/drone strike"]),
+    ],
+)
+def test_a_killing_is_typed_by_its_weapon(extractor: Extractor, text: str,
+                                          expected: list[str]) -> None:
+    assert [ev.sub_event_type for ev in _extract(extractor, text, "2016-10-17").events] == \
+        expected

@@ -545,7 +545,10 @@ def test_a_name_placed_in_an_area_links_only_inside_it(extractor, text: str, nam
 @pytest.mark.parametrize(
     ("text", "whole"),
     [("Shells fell on the Bab al-Faraj quarter in Aleppo, Syria.", "Bab al-Faraj"),
-     ("Men walked through Bab al-Faraj in Aleppo on Monday.", "Bab al-Faraj")],
+     ("Men walked through Bab al-Faraj in Aleppo on Monday.", "Bab al-Faraj"),
+     # a generic head word ("gate") followed by a name of its own, no article between
+     ("The regime committed a massacre in the neighborhood of Bab Alnairab in Aleppo.",
+      "Bab Alnairab")],
 )
 def test_a_place_inside_a_longer_name_is_not_linked(extractor, text: str, whole: str) -> None:
     """"Bab" is al-Bab, but "Bab al-Faraj" is a quarter of Aleppo."""
@@ -555,6 +558,11 @@ def test_a_place_inside_a_longer_name_is_not_linked(extractor, text: str, whole:
     inside = [e for e in record.entities for m in e.mentions
               if m.start < start + len(whole) and start < m.end]
     assert all(e.wikidata is None and e.lat is None for e in inside)
+
+
+def test_the_short_name_before_a_weekday_is_still_the_town(extractor) -> None:
+    doc = extractor.nlp("Turkish forces entered Bab Monday.")
+    assert "sy-al-bab" in {e.kb_id_ for e in doc.ents}
 
 
 def test_a_known_name_after_a_place_does_not_hide_it(extractor) -> None:

@@ -56,6 +56,14 @@ NOT_NAMES = {"gmt", "utc",  # time zones the model calls organisations
              "parliament", "cabinet", "presidency",  # institutions named without a country
              "n", "s", "e", "w", "ne", "nw", "se", "sw"}  # compass points ("in NE Syria")
 ARTICLES = {"al", "el"}
+# Words that begin many Arabic place names ("gate", "hill", "spring", "bridge", "village",
+# "monastery", "inn"): alone they may be the short name of one town ("Bab" for al-Bab), but
+# followed by another capital word they are the start of a different place's name.
+TOPONYM_HEADS = {"bab", "tal", "tel", "tell", "ain", "ayn", "jisr", "kafr", "deir", "khan",
+                 "ras", "beit", "jabal", "jebel", "wadi", "bir", "qasr", "maarat", "marat"}
+CALENDAR_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                  "sunday", "january", "february", "march", "april", "may", "june", "july",
+                  "august", "september", "october", "november", "december"}
 # A word after a town's name that makes the name its eponymous first-level area ("Idlib
 # province"), or before it with "of" ("the province of Idlib").
 AREA_WORDS = {"province", "governorate"}
@@ -396,6 +404,10 @@ def _part_of_longer_name(span: Span, spans: list[Span], model: Iterable[Span]) -
 
     if _article_then_name(doc, span.end) and not known(span.end + 2):
         return True
+    if len(span) == 1 and span.root.lower_ in TOPONYM_HEADS and span.end < len(doc) \
+            and doc[span.end].is_title and doc[span.end].is_alpha and not known(span.end) \
+            and doc[span.end].lower_ not in CALENDAR_WORDS:
+        return True  # "Bab Alnairab", "Tal Rifaat": a generic head word, then its name
     if doc[span.start].lower_ not in ARTICLES or span.start == 0:
         return False
     return any(e.start < span.start and span.end <= e.end

@@ -34,6 +34,9 @@ TERRITORY = {"Non-state actor overtakes territory", "Government regains territor
 HELD_TARGET_TYPES = {"Explosions/Remote violence", "Battles"}
 # "a car bomb attack" then "a suicide bomber blew himself up": one bombing, told twice
 BOMB_KINDS = {"Remote explosive/landmine/IED", "Suicide bomb"}
+EXPLOSIONS = "Explosions/Remote violence"
+EXPLOSIVE_SUBTYPES = {"Air/drone strike", "Shelling/artillery/missile attack", "Suicide bomb",
+                      "Remote explosive/landmine/IED", "Grenade", "Chemical weapon"}
 # Nouns that name a ground raid or an air raid alike; an air strike told nearby decides.
 AMBIGUOUS_RAIDS = {"raid", "raids"}
 CEASEFIRE_START = {"from", "since", "starting", "began", "begin", "begins", "start", "started",
@@ -101,6 +104,10 @@ class EventMerger:
               anaphoric: bool = False) -> bool:
         near = sent_no - seen.sentence <= NEAR_SENTENCES
         told = sent_no - seen.last <= NEAR_SENTENCES  # near its latest mention
+        if _outcome_told(ev.event_type, ev.sub_event_type, sub):
+            # "committed a massacre in X" and "airstrikes hit X": one strike, its toll told
+            return near and ev.date == date and (
+                ev.location is None or loc is None or ev.location == loc.id)
         if ev.sub_event_type != sub and {ev.sub_event_type, sub} != BOMB_KINDS:
             return False
         if ev.date != date and not (near and not (dated and seen.dated)):
@@ -160,8 +167,9 @@ class EventMerger:
                 _bound(ev, phrase)
             elif ev.date is None and ev.time_precision is None:
                 _bound(ev, phrase)  # "last week" told after an undated first mention
-            if mention.sub_event_type == "Suicide bomb":  # the more specific telling wins
-                ev.sub_event_type = mention.sub_event_type
+            if mention.sub_event_type == "Suicide bomb" or ev.sub_event_type == "Attack":
+                # the more specific telling wins: a suicide bombing, the weapon of a massacre
+                ev.event_type, ev.sub_event_type = mention.event_type, mention.sub_event_type
             seen.last = max(seen.last, sent_no)
             ev.confidence = min(0.95, max(ev.confidence, mention.confidence) + 0.05)
         for spans, target in ((mention.actors, ev.actors), (mention.targets, ev.targets),
@@ -257,6 +265,14 @@ class EventMerger:
                     and sent.end < len(self.doc):
                 self._casualties(self._last[0], self.doc[sent.end].sent.text)
         return self.events
+
+
+def _outcome_told(event_type: str, sub: str, other: str) -> bool:
+    """Whether one of two tellings is an attack on civilians ("a massacre") and the other
+    the explosive means of it ("airstrikes", "shelling"): ACLED codes the means."""
+    kinds = {sub, other}
+    return "Attack" in kinds and len(kinds) == 2 and (
+        event_type == EXPLOSIONS or bool(kinds & EXPLOSIVE_SUBTYPES))
 
 
 def _bound(ev: Event, phrase: DatePhrase | None) -> None:

@@ -656,6 +656,8 @@ class EventDetector:
             return None
         if self._blocked(verb):
             return None
+        if lemma == "demonstrate" and any(c.dep_ in {"ccomp", "dobj", "xcomp"} for c in kids):
+            return None  # "Russia's actions demonstrate it is insistent": shows, not protests
         if any(c.i in noun_codes for c in kids if c.dep_ in {"dobj", "nsubjpass"}):
             return None  # "the strikes were executed": the noun is the event, not the verb
         subj = self._subject(verb)
@@ -665,6 +667,10 @@ class EventDetector:
                      *(t for c in kids if c.dep_ == "prep" and c.lower_ in {"with", "from"}
                        for t in c.subtree)]
         instrument = self._instrument(iter(inst_zone), noun_codes)
+        if instrument is None and code == "KILL" and agents and \
+                verb.dep_ not in {"acl", "relcl"}:  # "killed in airstrikes by the regime"
+            instrument = self._instrument((t for c in kids if c.dep_ == "prep" and c.lower_
+                                           in {"in", "during"} for t in c.subtree), noun_codes)
         objs = [c for c in kids if c.dep_ in {"dobj", "nsubjpass"}]
         obj_lemmas = {t.lemma_.lower() for o in objs for t in o.subtree}
         if (code in {"ATTACK", "KILL", "DESTROY", "CLASH", "IED"} or lemma in BOMBARD_VERBS) \
