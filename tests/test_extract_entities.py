@@ -299,6 +299,11 @@ def test_epithets_and_sign_offs_are_not_entities(nlp: Language, sentence: str,
         ("Reporting by K. al-Masri/A. Haddad; Editing by Tom Brown", "K. al-Masri/A. Haddad"),
         ("Reporting by K. al-Masri/A. Haddad; Editing by Tom Brown", "Tom Brown"),
         ("Parliament approved the emergency law on Monday.", "Parliament"),
+        ("Writing by David Cutler; Editing by Tom Brown", "Writing"),
+        # title-case headlines read as names: a finite verb or an event noun inside
+        ("Regime Commits Massacre in Aleppo Kills 54", "Regime Commits Massacre"),
+        ("Dozens Killed in Intensified Russian & Regime Airstrikes on Idlib",
+         "Intensified Russian & Regime Airstrikes"),
     ],
 )
 def test_credits_and_bare_institutions_are_not_entities(nlp: Language, sentence: str,

@@ -20,6 +20,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from kg.extract.triggers import default_lexicon
 from kg.gazetteer import Entry, Gazetteer, default_gazetteer, fold
 from kg.link.areas import eponymous_area
 
@@ -572,6 +573,26 @@ def _whole_names(ents: list[Span]) -> list[Span]:
     return out
 
 
+def _credit_lead(span: Span) -> bool:
+    """ "Writing" in "Writing by David Cutler": the word that opens a credit line."""
+    doc = span.doc
+    return len(span) == 1 and span[0].lower_ in BYLINE_WORDS and span.end < len(doc) \
+        and doc[span.end].lower_ == "by"
+
+
+def _headline_clause(span: Span) -> bool:
+    """A title-case headline read as a name: "Regime Commits Massacre", "Intensified Russian
+    & Regime Airstrikes". Names do not hold a finite verb or an event noun."""
+    nouns = default_lexicon().nouns
+
+    def event_noun(word: str) -> bool:  # "Airstrikes", "Clashes": a title keeps its plural
+        return any(form in nouns for form in (word, word.removesuffix("s"),
+                                              word.removesuffix("es")))
+
+    return len(span) > 1 and any(t.tag_ == "VBZ" or event_noun(t.lemma_.lower())
+                                 or event_noun(t.lower_) for t in span)
+
+
 def _junk(span: Span) -> bool:
     """Model entities that are not names: no capital letter, communities ("Alawites"),
     time zones, or a single sentence-initial word the tagger does not read as a proper noun
@@ -582,7 +603,7 @@ def _junk(span: Span) -> bool:
         return True
     if span.end >= len(span.doc) - 2 and len(span.text) <= 3 and span.text.isupper():
         return True  # a sign-off's initials ("... Press TV reported. SSH")
-    if _byline(span):
+    if _byline(span) or _credit_lead(span) or _headline_clause(span):
         return True
     first = span[0]
     return len(span) == 1 and first.is_sent_start and first.pos_ not in {"PROPN", "X"}
