@@ -249,6 +249,31 @@ def serve(store_path: Path | None, host: str | None, port: int | None, allow_upd
 
 @main.command()
 @STORE_OPTION
+@click.option("--format", "fmt", default=None, type=click.Choice(["csv", "tsv", "jsonl"]),
+              help="Default: from the -o suffix (.csv .tsv .jsonl), else csv.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default stdout).")
+def events(store_path: Path | None, fmt: str | None, output: Path | None) -> None:
+    """Every event as one row of a table (ACLED-like columns) for spreadsheets, R, pandas.
+
+    Example: kg events -o events.csv
+    """
+    from kg.event_table import event_rows, write_table
+
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+        fmt = suffix if suffix in {"csv", "tsv", "jsonl"} else "csv"
+    store, _ = _open(store_path, read_only=True)
+    if output is None:
+        write_table(event_rows(store), sys.stdout, fmt)
+        return
+    with output.open("w", encoding="utf-8", newline="") as out:
+        n = write_table(event_rows(store), out, fmt)
+    click.echo(f"{n} events written to {output}", err=True)
+
+
+@main.command()
+@STORE_OPTION
 @click.option("--format", "fmt", default=None,
               type=click.Choice(["turtle", "nt", "nq", "trig", "jsonld", "xml"]),
               help="Default: from the -o suffix, else turtle.")

@@ -2,6 +2,7 @@
 
 GET /export?format=nq&since=2016-01-01&until=2016-12-31&event_class=AirDroneStrike
     &article=ID&graph=IRI&construct=QUERY&gzip=1
+GET /export/events?format=csv|tsv|jsonl    every event as one table row (`kg events`)
 
 The dump is produced by `kg.export.export` in a worker thread that writes into a small
 bounded queue the response body reads from, so the server holds a few chunks, not the dump.
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, request
 
+from kg.event_table import FORMATS, table_text
 from kg.export import ExportError, check_selection, export, make_selection, rdf_format
 from kg.serve import get_store
 from kg.serve.sparql import BadRequest
@@ -116,3 +118,17 @@ def export_dump() -> Response:
     return Response(_stream(run, writer, q), headers=headers,
                     mimetype="application/gzip" if gz else media)
 
+
+
+_TABLE_TYPES = {"csv": "text/csv", "tsv": "text/tab-separated-values",
+                "jsonl": "application/jsonl"}
+
+
+@bp.route("/export/events")
+def events_table() -> Response:
+    """The event table of `kg events`, as a download."""
+    fmt = request.args.get("format", "csv")
+    if fmt not in FORMATS:
+        raise BadRequest(f"unknown table format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return Response(table_text(get_store()), mimetype=_TABLE_TYPES[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="events.{fmt}"'})
