@@ -34,7 +34,6 @@ TERRITORY = {"Non-state actor overtakes territory", "Government regains territor
 HELD_TARGET_TYPES = {"Explosions/Remote violence", "Battles"}
 # "a car bomb attack" then "a suicide bomber blew himself up": one bombing, told twice
 BOMB_KINDS = {"Remote explosive/landmine/IED", "Suicide bomb"}
-EXPLOSIONS = "Explosions/Remote violence"
 EXPLOSIVE_SUBTYPES = {"Air/drone strike", "Shelling/artillery/missile attack", "Suicide bomb",
                       "Remote explosive/landmine/IED", "Grenade", "Chemical weapon"}
 # Nouns that name a ground raid or an air raid alike; an air strike told nearby decides.
@@ -104,7 +103,7 @@ class EventMerger:
               anaphoric: bool = False) -> bool:
         near = sent_no - seen.sentence <= NEAR_SENTENCES
         told = sent_no - seen.last <= NEAR_SENTENCES  # near its latest mention
-        if _outcome_told(ev.event_type, ev.sub_event_type, sub):
+        if _outcome_told(ev.sub_event_type, sub):
             # "committed a massacre in X" and "airstrikes hit X": one strike, its toll told
             return near and ev.date == date and (
                 ev.location is None or loc is None or ev.location == loc.id)
@@ -204,12 +203,15 @@ class EventMerger:
         clause = " ".join(self.doc[s:e].text for s, e in mention.date_scopes[0])
         return clause if find_fatalities(clause) or find_injuries(clause) else sent.text
 
+    def _cue(self, d: DatePhrase, floor: int, words: int) -> set[str]:
+        """The date phrase's first word and the `words` words before it (not before
+        character `floor`): "from", "until", "took effect on"."""
+        before = self.doc.text[max(floor, d.start - 25):d.start].lower().split()
+        return {d.phrase.lower().split()[0], *before[len(before) - words:]}
+
     def _period_bound(self, d: DatePhrase) -> bool:
         """Whether a date phrase starts or ends a period ("from Monday", "until Friday")."""
-        before = self.doc.text[max(0, d.start - 12):d.start].lower().split()
-        words = d.phrase.lower().split()
-        cue = {words[0], *(before[-1:])} - {"on"}
-        return bool(cue & (CEASEFIRE_START | CEASEFIRE_END))
+        return bool((self._cue(d, 0, 1) - {"on"}) & (CEASEFIRE_START | CEASEFIRE_END))
 
     def _story_date(self, sent_no: int) -> str | None:
         """The date of the last explicitly dated event a sentence or two back, else the
@@ -230,9 +232,7 @@ class EventMerger:
         for d in self.dates:
             if d.date is None or not sent.start_char <= d.start < end:
                 continue
-            words = d.phrase.lower().split()
-            before = self.doc.text[max(sent.start_char, d.start - 25):d.start].lower().split()
-            cue = {words[0], *(before[-2:])}
+            cue = self._cue(d, sent.start_char, 2)
             if cue & CEASEFIRE_END and ev.ceasefire_end is None:
                 ev.ceasefire_end = d.date
             elif cue & CEASEFIRE_START and ev.ceasefire_start is None:
@@ -267,12 +267,11 @@ class EventMerger:
         return self.events
 
 
-def _outcome_told(event_type: str, sub: str, other: str) -> bool:
+def _outcome_told(sub: str, other: str) -> bool:
     """Whether one of two tellings is an attack on civilians ("a massacre") and the other
     the explosive means of it ("airstrikes", "shelling"): ACLED codes the means."""
-    kinds = {sub, other}
-    return "Attack" in kinds and len(kinds) == 2 and (
-        event_type == EXPLOSIONS or bool(kinds & EXPLOSIVE_SUBTYPES))
+    return {sub, other} - {"Attack"} <= EXPLOSIVE_SUBTYPES and "Attack" in {sub, other} \
+        and sub != other
 
 
 def _bound(ev: Event, phrase: DatePhrase | None) -> None:
