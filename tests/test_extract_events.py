@@ -23,6 +23,10 @@ def _label(rec: Extraction, eid: str | None) -> str | None:
     return next((e.label for e in rec.entities if e.id == eid), None)
 
 
+def _sub_types(extractor: Extractor, text: str, date: str) -> list[str]:
+    return [ev.sub_event_type for ev in _extract(extractor, text, date).events]
+
+
 def _only_event(rec: Extraction) -> Event:
     assert len(rec.events) == 1, [(e.sub_event_type, e.trigger) for e in rec.events]
     return rec.events[0]
@@ -711,8 +715,7 @@ def test_the_event_noun_itself_is_not_searched_for_targets(extractor: Extractor)
 )
 def test_show_is_no_protest_and_a_committed_massacre_is_an_event(
         extractor: Extractor, text: str, expected: list[str]) -> None:
-    assert [ev.sub_event_type for ev in _extract(extractor, text, "2016-11-30").events] == \
-        expected
+    assert _sub_types(extractor, text, "2016-11-30") == expected
 
 
 def test_a_massacre_told_with_its_weapon_is_one_strike(extractor: Extractor) -> None:
@@ -743,5 +746,4 @@ def test_a_massacre_elsewhere_stays_its_own_event(extractor: Extractor) -> None:
 )
 def test_a_killing_is_typed_by_its_weapon(extractor: Extractor, text: str,
                                           expected: list[str]) -> None:
-    assert [ev.sub_event_type for ev in _extract(extractor, text, "2016-10-17").events] == \
-        expected
+    assert _sub_types(extractor, text, "2016-10-17") == expected
