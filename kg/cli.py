@@ -215,9 +215,12 @@ def query(query: str | None, query_file, fmt: str,
               help="Allow SERVICE calls to HOST or HOST:PORT (repeatable; default: none).")
 @click.option("--cors", default=None, metavar="ORIGIN",
               help="Allow cross-origin requests from ORIGIN (comma-separated, or '*').")
+@click.option("--in-memory", "in_memory", is_flag=True,
+              help="Serve queries from in-memory copies of the store as of start (faster; "
+              "each query worker holds one: ~0.4-0.6 GB per million quads; read-only).")
 def serve(store_path: Path | None, host: str | None, port: int | None, allow_update: bool,
           token: str | None, timeout: float | None, max_rows: int | None,
-          allow_service: tuple[str, ...], cors: str | None) -> None:
+          allow_service: tuple[str, ...], cors: str | None, in_memory: bool) -> None:
     """Serve the SPARQL endpoint and query page (waitress, concurrent readers).
 
     Read-only, no SERVICE, 30 s timeout and 10000-row cap unless told otherwise.
@@ -226,7 +229,7 @@ def serve(store_path: Path | None, host: str | None, port: int | None, allow_upd
     """
     from waitress import serve as waitress_serve
 
-    from kg.serve import create_app
+    from kg.serve import ServeConfigError, create_app
     from kg.store import StoreError
 
     if allow_update and not token:
@@ -234,11 +237,22 @@ def serve(store_path: Path | None, host: str | None, port: int | None, allow_upd
     settings = _settings(store=store_path, host=host, port=port,
                          allow_update=allow_update or None, update_token=token,
                          query_timeout=timeout, max_rows=max_rows,
-                         service_allowlist=allow_service or None, cors_origins=cors)
+                         service_allowlist=allow_service or None, cors_origins=cors,
+                         in_memory=in_memory or None)
+    if settings.in_memory and not settings.allow_update:
+        click.echo(f"loading a snapshot of {settings.store} into memory, one copy per query "
+                   "worker (~12 s per million quads)...")
     try:
         app = create_app(settings)
+    except ServeConfigError as exc:
+        raise click.UsageError(str(exc)) from None
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
+    executor = app.extensions["kg_executor"]
+    problem = executor.wait_ready()  # listen once queries can be answered (seconds in memory)
+    if problem:
+        executor.close()
+        raise click.ClickException(f"query workers did not start: {problem}")
     url = f"http://{settings.host}:{settings.port}"
     click.echo(f"kg endpoint on {url}/ (SPARQL: {url}/sparql)")
     click.echo(f"try: curl -H 'Accept: text/csv' --data-urlencode "

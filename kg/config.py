@@ -29,6 +29,7 @@ class Settings:
     service_allowlist: tuple[str, ...] = field(default_factory=tuple)
     cors_origins: str = ""  # '*' or comma-separated origins allowed to call the endpoint
     query_workers: int = 2  # killable query processes (0: query in the request thread)
+    in_memory: bool = False  # workers serve an in-memory copy of the store as of start
     batch_size: int = 32
 
     @classmethod

@@ -8,7 +8,7 @@ unless enabled with a bearer token), `export` (dumps over HTTP), `ui` (query pag
 from __future__ import annotations
 
 import atexit
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, g, request
 from pyoxigraph import Store
@@ -16,27 +16,45 @@ from pyoxigraph import Store
 from kg.config import Settings
 from kg.store import open_store
 
+if TYPE_CHECKING:
+    from kg.serve.executor import InlineExecutor, ProcessExecutor
+
+
+class ServeConfigError(ValueError):
+    """Settings that cannot work together (the CLI reports the message as a usage error)."""
+
 
 def create_app(config: Settings | dict[str, Any] | None = None, *,
                store: Store | None = None) -> Flask:
     """Build the app from Settings (or a dict of Settings fields); `store` overrides the path.
 
     With a path and no updates, queries run in killable worker processes (real timeouts);
-    a passed-in or writable store is queried in the request thread.
+    a passed-in or writable store is queried in the request thread. With `in_memory` the
+    store at the path is dumped once and every worker serves an in-memory copy of that
+    snapshot (faster joins; memory and start time grow with the store: see README); the
+    other pages read the same snapshot, so the whole app answers as of its start.
 
     Example:
         app = create_app({"store": "kg-store"}); app.run()
     """
     settings = config if isinstance(config, Settings) else Settings.from_env(**(config or {}))
+    if settings.in_memory and settings.allow_update:
+        raise ServeConfigError("--in-memory serves a snapshot loaded at start, which cannot "
+                               "take writes: drop --in-memory to allow updates, or "
+                               "--allow-update to serve from memory")
     app = Flask(__name__)
     app.config["KG"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     from kg.serve.executor import InlineExecutor, ProcessExecutor
 
-    if store is None:
+    executor: InlineExecutor | ProcessExecutor
+    if store is None and settings.in_memory:
+        store, executor = _in_memory(settings)
+        atexit.register(executor.close)
+    elif store is None:
         store = open_store(settings.store, read_only=not settings.allow_update)
         if settings.allow_update or settings.query_workers < 1:
-            executor: InlineExecutor | ProcessExecutor = InlineExecutor(store)
+            executor = InlineExecutor(store)
         else:
             executor = ProcessExecutor(settings.store, settings.query_workers)
             atexit.register(executor.close)
@@ -57,6 +75,20 @@ def create_app(config: Settings | dict[str, Any] | None = None, *,
     sparql.register_error_handlers(app)
     _enable_cors(app, settings.cors_origins)
     return app
+
+
+def _in_memory(settings: Settings) -> tuple[Store, InlineExecutor | ProcessExecutor]:
+    """Dump one snapshot of the store; the workers (with none: this process) load it."""
+    from kg.serve.executor import InlineExecutor, ProcessExecutor
+    from kg.serve.snapshot import dump_snapshot, load_snapshot
+
+    snapshot = open_store(settings.store, read_only=True).snapshot  # fixed: no refreshes
+    dump = dump_snapshot(snapshot)
+    if settings.query_workers < 1:
+        with dump:
+            memory = load_snapshot(dump.fileno())
+        return memory, InlineExecutor(memory, frozen=True)
+    return snapshot, ProcessExecutor(settings.store, settings.query_workers, snapshot=dump)
 
 
 def _enable_cors(app: Flask, origins: str) -> None:
