@@ -39,7 +39,8 @@ def _extractor(model: str | None):
 
     settings = _settings(model=model)
     try:
-        return Extractor(settings.model, batch_size=settings.batch_size)
+        return Extractor(settings.model, batch_size=settings.batch_size,
+                         background_days=settings.background_days)
     except (ModelNotFound, OSError) as exc:
         raise click.ClickException(str(exc)) from None
 

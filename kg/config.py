@@ -31,6 +31,9 @@ class Settings:
     query_workers: int = 2  # killable query processes (0: query in the request thread)
     in_memory: bool = False  # workers serve an in-memory copy of the store as of start
     batch_size: int = 32
+    # events that ended more than this many days before their report are background (the
+    # report's news is its last weeks), left out of the graph; 0 keeps them
+    background_days: int = 30
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

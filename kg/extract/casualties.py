@@ -51,7 +51,7 @@ def _number(token: str) -> tuple[int, bool] | None:
 def _find(sentence: str, words: str) -> Count | None:
     patterns = [
         QUAL + NUM + NOUN + r"(?:\s+" + OTHER_COUNT + r"[\w'-]+){0,3}?"  # "and" starts another
-        + r"\s+(?:were\s+|was\s+|have been\s+|had been\s+)?" + words,
+        + r"\s+(?:were\s+|was\s+|have been\s+|had been\s+)?" + words + r"\b",  # not "deadline"
         words + r"\s+" + QUAL + NUM + NOUN,
     ]
     for pattern in patterns:

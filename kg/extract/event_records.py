@@ -17,6 +17,7 @@ ceasefire when the sentence states it ("from Wednesday ... until Monday").
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +43,12 @@ CEASEFIRE_START = {"from", "since", "starting", "began", "begin", "begins", "sta
                    "effect", "on"}
 CEASEFIRE_END = {"until", "till", "through", "to", "ending", "expire", "expires", "expired",
                  "end", "ends"}
+# Things a date names ("a June 3 poll"): the date is theirs, not the event's.
+DATED_THINGS = {"poll", "election", "vote", "ballot", "referendum", "deadline", "summit",
+                "meeting", "talks", "conference", "session", "anniversary", "hearing", "trial"}
+# A report's news is its last weeks; an event dated earlier is background ("the Houla
+# massacre of May 2012" in a 2016 report), coded from its own reports, not from this one.
+BACKGROUND_DAYS = 30
 
 
 def _date_of(mention: EventMention, dates: list[DatePhrase], doc: Doc) -> DatePhrase | None:
@@ -50,9 +57,21 @@ def _date_of(mention: EventMention, dates: list[DatePhrase], doc: Doc) -> DatePh
         for s, e in scope:
             lo, hi = doc[s].idx, doc[e - 1].idx + len(doc[e - 1])
             for d in dates:
-                if lo <= d.start and d.end <= hi:
+                if lo <= d.start and d.end <= hi and not _attributive(d, doc):
                     return d
     return None
+
+
+def _attributive(d: DatePhrase, doc: Doc) -> bool:
+    """Whether the date names a scheduled thing rather than when the event happened: "a
+    controversial June 3 poll", "the September 30 deadline". "On June 3 rebels attacked",
+    "an October 6 attack", "the Saturday evening rocket" and "erupted in March 2011
+    meeting with repression" (commas lost) are dated by it."""
+    span = doc.char_span(d.start, d.end, alignment_mode="expand")
+    if span is None or span.end >= len(doc) or span.start == 0:
+        return False
+    return doc[span.end].lemma_.lower() in DATED_THINGS \
+        and doc[span.start - 1].pos_ not in {"ADP", "SCONJ"} and span[0].pos_ != "ADP"
 
 
 Point = tuple[float, float]
@@ -82,8 +101,10 @@ class EventMerger:
                  specificity: Callable[[Span], int],
                  point: Callable[[Span], Point | None],
                  held_by: dict[tuple[int, int], list[Span]] | None = None, *,
-                 geo_precision: Callable[[Span], int]) -> None:
+                 geo_precision: Callable[[Span], int],
+                 background_days: int = BACKGROUND_DAYS) -> None:
         self.doc = doc
+        self.background_days = background_days
         self.geo_precision = geo_precision
         self.held_by = held_by or {}
         self.article = article
@@ -122,6 +143,21 @@ class EventMerger:
             return sent_no - seen.last <= (NEAR_SENTENCES if anaphoric else 1)
         return near and _km(point, seen.point) <= NEAR_KM
 
+    @staticmethod
+    def _retells_lead(ev: Event, seen: _Seen, sub: str, loc: Entity | None,
+                      actors: set[str]) -> bool:
+        """Whether a definite mention further down ("The blast on Sunday night struck the
+        Atmeh crossing") retells the headline's and lede's event, dated only by the report
+        ("30 rebels killed in IS suicide blast"): the same kind of event at the same place
+        (or one of them unplaced), by no other actor."""
+        if seen.sentence != 0 or seen.dated:
+            return False
+        if ev.sub_event_type != sub and {ev.sub_event_type, sub} != BOMB_KINDS:
+            return False
+        if ev.location is not None and loc is not None and ev.location != loc.id:
+            return False
+        return not (actors and ev.actors and not actors & set(ev.actors))
+
     def add(self, mention: EventMention) -> Event:
         """Add one mention; returns the (new or merged) event record."""
         sent = mention.sentence
@@ -142,6 +178,11 @@ class EventMerger:
         ev = next((e for e, m in zip(self.events, self._meta, strict=True)
                    if self._same(e, m, mention.sub_event_type, date, dated, loc, spec, point,
                                  sent_no, mention.anaphoric)), None)
+        if ev is None:
+            actors = {self.add_entity(span).id for span in mention.actors}
+            ev = next((e for e, m in zip(self.events, self._meta, strict=True)
+                       if sent_no > m.sentence and mention.anaphoric
+                       and self._retells_lead(e, m, mention.sub_event_type, loc, actors)), None)
         if ev is None:
             ev = Event(id=f"v{len(self.events) + 1}", event_type=mention.event_type,
                        sub_event_type=mention.sub_event_type, text=sent.text,
@@ -264,7 +305,16 @@ class EventMerger:
             if last_of_sentence and mention.sentence_index + 1 not in with_events \
                     and sent.end < len(self.doc):
                 self._casualties(self._last[0], self.doc[sent.end].sent.text)
-        return self.events
+        return [ev for ev in self.events if not self._background(ev)]
+
+    def _background(self, ev: Event) -> bool:
+        """Whether the event ended more than `background_days` before the report's date
+        (a period counts by its last day; an undated event is never background)."""
+        last = ev.date or ev.date_latest
+        if self.background_days <= 0 or last is None or self.ref is None:
+            return False
+        age = dt.date.fromisoformat(self.ref) - dt.date.fromisoformat(last)
+        return age.days > self.background_days
 
 
 def _outcome_told(sub: str, other: str) -> bool:

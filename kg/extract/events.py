@@ -99,6 +99,11 @@ HEADLINE_VERBS = {"attack", "attacks", "kill", "kills", "shell", "shells", "stri
 LEAD_SENTENCES = 2  # the headline and the sentences that first tell its story
 DAY_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
              "yesterday", "today"}
+# Acts that follow an event and are dated on their own: "IS on Monday claimed
+# responsibility for a bombing" says when the claim came, not the bombing.
+SUBJECTS = {"nsubj", "nsubjpass"}
+CLAIM_VERBS = {"claim", "take", "admit", "accept"}
+AFTERMATH_VERBS = {"claim", "condemn", "deny", "blame", "accuse", "denounce", "admit"}
 HABITUAL_PHRASES = ({"recent", "past"}, {"month", "months", "week", "weeks", "year", "years"})
 
 
@@ -211,6 +216,13 @@ def _headline_agent(doc: Doc, ents: dict[int, Span]) -> Span | None:
                 and tok.lower_ in HEADLINE_VERBS:
             return ent
     return None
+
+
+def _claims(verb: Token) -> bool:
+    """Whether a verb claims responsibility: its subject names the perpetrator the event is
+    attributed to, not a mere reporter (one who denies it is neither)."""
+    return verb.lemma_.lower() in CLAIM_VERBS and any(
+        c.dep_ == "dobj" and c.lemma_.lower() == "responsibility" for c in verb.children)
 
 
 def _gerund_subject(verb: Token) -> bool:
@@ -366,10 +378,16 @@ class EventDetector:
             ranges = out
         return ranges
 
-    def _date_scopes(self, anchor: Token) -> list[list[tuple[int, int]]]:
+    def _date_scopes(self, anchor: Token, trigger: Span) -> list[list[tuple[int, int]]]:
+        head = trigger.root  # "on Monday claimed ... a bombing": only the event's own words
+        if anchor.lemma_.lower() in AFTERMATH_VERBS and head.dep_ not in SUBJECTS:
+            return [[(head.left_edge.i, head.right_edge.i + 1)]]  # ("Sunday's bombing") date
+        # it; "raids claimed 17 lives overnight" is the raids' own verb
         scopes = [self._clause(anchor)]
         t = anchor
         while t.dep_ != "ROOT" and t.head.i != t.i and len(scopes) < 5:
+            if t.head.lemma_.lower() in AFTERMATH_VERBS and t.dep_ not in SUBJECTS:
+                break
             t = t.head
             if t.pos_ in {"VERB", "AUX"}:
                 scopes.append(self._clause(t))
@@ -587,6 +605,9 @@ class EventDetector:
             ok = governor in self.lex.light_verbs or governor in REPORT_VERBS \
                 or governor in self.lex.verbs
             return ok, g.head
+        if g.dep_ == "pobj" and g.head.lower_ == "for" and g.head.head.dep_ == "dobj" and \
+                g.head.head.lemma_.lower() == "responsibility":  # "claimed (denied)
+            return True, g.head.head.head  # responsibility for a bombing"
         if g.dep_ == "pobj" and g.head.lower_ in CAUSE_PREPS and \
                 g.head.head.lemma_.lower() in CAUSED:  # "killed in an air strike"
             return True, g.head.head
@@ -748,7 +769,8 @@ class EventDetector:
         targets: list[Span] = []
         if verb is not None:
             subj = self._subject(verb)
-            if subj is not None and verb.i != head.i and verb.lemma_.lower() in REPORT_VERBS:
+            if subj is not None and verb.i != head.i and not _claims(verb) and \
+                    verb.lemma_.lower() in REPORT_VERBS | AFTERMATH_VERBS:  # "X condemned"
                 subj = None  # "a mouthpiece for X reported fighting": X reports, not fights
             if subj is not None and subj.dep_ == "nsubj":
                 found = self._agents_of(subj, ents)
@@ -924,7 +946,7 @@ class EventDetector:
                 ev = EventMention(ev_type, sub_type, cand.trigger, sent, sentence_index=sent_no,
                                   anaphoric=cand.anaphoric)
                 self._arguments(cand, ev, ents, sent_ents, all_ents, places_so_far)
-                ev.date_scopes = self._date_scopes(cand.anchor)
+                ev.date_scopes = self._date_scopes(cand.anchor, cand.trigger)
                 ev.habitual = self._habitual(cand.anchor)
                 ev.confidence = round(0.4 + 0.2 * ev.location_cued + 0.15 * bool(ev.actors)
                                       + 0.1 * bool(ev.targets) + 0.1 * (cand.priority > 1), 2)

@@ -20,7 +20,7 @@ import kg.extract.events
 import kg.extract.relations  # noqa: F401  (registers the factories)
 from kg import __version__
 from kg.config import PREFERRED_MODELS
-from kg.extract.event_records import EventMerger
+from kg.extract.event_records import BACKGROUND_DAYS, EventMerger
 from kg.extract.events import geo_precision, place_specificity
 from kg.gazetteer import Gazetteer, default_gazetteer, fold
 from kg.link import default_linker, link_extraction
@@ -120,13 +120,16 @@ def _bare_name(span: Span) -> str:
     return span.doc[start:end].text
 
 
-def doc_to_extraction(doc: Doc, article: Article,
-                      gazetteer: Gazetteer | None = None) -> Extraction:
-    """Turn a processed doc into an Extraction record (entities, events, relations)."""
+def doc_to_extraction(doc: Doc, article: Article, gazetteer: Gazetteer | None = None,
+                      background_days: int = BACKGROUND_DAYS) -> Extraction:
+    """Turn a processed doc into an Extraction record (entities, events, relations).
+
+    Events that ended more than `background_days` before the report are left out (0 keeps
+    them): see `EventMerger`."""
     table = _EntityTable(gazetteer or default_gazetteer())
     for span in doc.ents:
         table.add(span)
-    events = _events(doc, article, table)
+    events = _events(doc, article, table, background_days)
     relations = []
     seen: set[tuple[str, str, str]] = set()
     for rel in doc._.kg_relations or []:
@@ -140,7 +143,8 @@ def doc_to_extraction(doc: Doc, article: Article,
                       relations=relations, extractor=EXTRACTOR)
 
 
-def _events(doc: Doc, article: Article, table: _EntityTable) -> list[Event]:
+def _events(doc: Doc, article: Article, table: _EntityTable,
+            background_days: int) -> list[Event]:
     """Event records of the article, sentence by sentence (see kg.extract.event_records)."""
     gazetteer = table.gazetteer
 
@@ -154,7 +158,8 @@ def _events(doc: Doc, article: Article, table: _EntityTable) -> list[Event]:
             held_by.setdefault((rel.subject.start, rel.subject.end), []).append(rel.object)
     merger = EventMerger(doc, article, table.add,
                          lambda span: place_specificity(span, gazetteer), point, held_by,
-                         geo_precision=lambda span: geo_precision(span, gazetteer))
+                         geo_precision=lambda span: geo_precision(span, gazetteer),
+                         background_days=background_days)
     return merger.add_all(doc._.kg_events or [])
 
 
@@ -162,16 +167,18 @@ class Extractor:
     """A loaded pipeline; `extract` streams records for a stream of articles."""
 
     def __init__(self, model: str = "", *, batch_size: int = 32,
-                 nlp: Language | None = None) -> None:
+                 nlp: Language | None = None, background_days: int = BACKGROUND_DAYS) -> None:
         self.nlp = nlp or build_nlp(model)
         self.batch_size = batch_size
+        self.background_days = background_days
         self.gazetteer = default_gazetteer()
 
     def extract(self, articles: Iterable[Article]) -> Iterator[Extraction]:
         """Yield one Extraction per article, in input order."""
         stream = ((a.text, a) for a in articles)
         for doc, article in self.nlp.pipe(stream, as_tuples=True, batch_size=self.batch_size):
-            yield link_extraction(doc_to_extraction(doc, article, self.gazetteer),
+            yield link_extraction(doc_to_extraction(doc, article, self.gazetteer,
+                                                    self.background_days),
                                   default_linker(self.gazetteer))
 
     def extract_one(self, article: Article) -> Extraction:
