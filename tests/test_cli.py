@@ -16,7 +16,7 @@ def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = tmp_path_factory.mktemp("cli") / "store"
     result = CliRunner().invoke(main, ["ingest", "--samples", "--store", str(store), "-q"])
     assert result.exit_code == 0, result.output
-    assert "5 article(s) stored" in result.output
+    assert "20 article(s) stored" in result.output
     return store
 
 
@@ -34,14 +34,14 @@ def test_query_formats(ingested: Path) -> None:
     runner = CliRunner()
     q = "SELECT (COUNT(*) AS ?n) WHERE { ?e a kgo:Article }"
     table = runner.invoke(main, ["query", q, "--store", str(ingested)])
-    assert table.exit_code == 0 and "(1 row)" in table.output and "5" in table.output
+    assert table.exit_code == 0 and "(1 row)" in table.output and "20" in table.output
     csv = runner.invoke(main, ["query", q, "--store", str(ingested), "--format", "csv"])
-    assert csv.output.splitlines() == ["n", "5"]
+    assert csv.output.splitlines() == ["n", "20"]
 
 
 def test_stats(ingested: Path) -> None:
     result = CliRunner().invoke(main, ["stats", "--store", str(ingested)])
-    assert result.exit_code == 0 and "articles  5" in result.output
+    assert result.exit_code == 0 and "articles  20" in result.output
 
 
 def test_export_turtle(ingested: Path, tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def test_bad_records_do_not_stop_the_rest(tmp_path: Path, store: Store,
 
 def test_stats_counts(sample_store: Store) -> None:
     s = stats(sample_store)
-    assert s.articles == 5 and s.graphs == 6  # and the entities graph
+    assert s.articles == 20 and s.graphs == 21  # and the entities graph
     assert old_layout_graphs(sample_store) == 0
     assert s.triples == len(sample_store)
     assert sum(s.events_by_class.values()) > 5
