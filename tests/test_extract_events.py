@@ -87,6 +87,12 @@ def test_event_type_date_place_and_party(extractor: Extractor, text: str, date: 
         "“We don’t know how to take cover from the air strikes that are showering us,” a "
         "fighter said.",  # first-person quote of feelings
         "Did the coalition bomb the bridge in Mosul?",  # question
+        # which side a group fights on, and what it did not do, are no clashes
+        "The rebels are fighting alongside the al Qaeda-affiliated Nusra Front in Aleppo.",
+        "Many rebels distrust the YPG, which they say cooperates with Damascus rather than "
+        "fighting it.",
+        "Syria has been mired in civil war since 2011 with government forces fighting "
+        "numerous opposition groups in Deir ez-Zor.",
     ],
 )
 def test_statements_that_are_not_events(extractor: Extractor, text: str) -> None:
@@ -822,3 +828,20 @@ def test_a_claim_is_dated_on_its_own_not_the_attack(extractor: Extractor, text: 
     ev = _only_event(rec)
     assert (ev.sub_event_type, ev.date) == ("Suicide bomb", "2016-08-17")
     assert [_label(rec, a) for a in ev.actors] == ([actor] if actor else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "sub_type"),
+    [  # regressions: the model lemmatizes "raged" as "rag"; a reflexive object makes
+        # "blew up" a suicide bombing, not property destruction
+        ("Fighting raged in Daraa on Monday.", "Armed clash"),
+        ("Clashes raged in the Daraa countryside on Monday.", "Armed clash"),
+        ("A bomber blew himself up in a crowded market in Baghdad, killing 30 people.",
+         "Suicide bomb"),
+        ("Militants blew up a bridge in Deir ez-Zor on Monday.",
+         "Looting/property destruction"),
+    ],
+)
+def test_clashes_that_raged_and_bombers_who_blew_themselves_up(
+        extractor: Extractor, text: str, sub_type: str) -> None:
+    assert _sub_types(extractor, text, "2016-06-18") == [sub_type]

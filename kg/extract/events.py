@@ -102,6 +102,7 @@ DAY_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 # Acts that follow an event and are dated on their own: "IS on Monday claimed
 # responsibility for a bombing" says when the claim came, not the bombing.
 SUBJECTS = {"nsubj", "nsubjpass"}
+REFLEXIVES = {"himself", "herself", "themselves", "itself"}
 CLAIM_VERBS = {"claim", "take", "admit", "accept"}
 AFTERMATH_VERBS = {"claim", "condemn", "deny", "blame", "accuse", "denounce", "admit"}
 HABITUAL_PHRASES = ({"recent", "past"}, {"month", "months", "week", "weeks", "year", "years"})
@@ -216,6 +217,24 @@ def _headline_agent(doc: Doc, ents: dict[int, Span]) -> Span | None:
                 and tok.lower_ in HEADLINE_VERBS:
             return ent
     return None
+
+
+def _alternative(verb: Token) -> bool:
+    """"cooperates with Damascus rather than fighting it": what was not done."""
+    before = " ".join(t.lower_ for t in verb.doc[max(0, verb.i - 2):verb.i])
+    return before in {"rather than", "instead of"}
+
+
+def _describes_side(verb: Token) -> bool:
+    """"Fighting" that tells which side a group is on, not a clash: "Kurds fighting against
+    ISIS" (a participle on a noun that is not the subject of the clause), "rebels are
+    fighting alongside the Nusra Front", "a war with government forces fighting numerous
+    groups"."""
+    if any(c.dep_ == "prep" and c.lower_ == "alongside" for c in verb.children):
+        return True
+    if verb.head.lower_ == "with" and verb.head.i != verb.i:
+        return True
+    return verb.dep_ == "acl" and verb.head.dep_ not in SUBJECTS
 
 
 def _claims(verb: Token) -> bool:
@@ -335,6 +354,8 @@ class EventDetector:
         """True when the clause is negated, modal, conditional, intended or denied, or a
         gerund subject naming a task ("Fighting ISIL is the priority")."""
         if verb.tag_ == "VBG" and _gerund_subject(verb):
+            return True
+        if _alternative(verb) or (verb.lemma_.lower() == "fight" and _describes_side(verb)):
             return True
         for child in verb.children:
             if child.dep_ == "neg" or (child.dep_ in {"aux", "auxpass"}
@@ -561,6 +582,8 @@ class EventDetector:
             head = span.root
             if head.pos_ not in {"NOUN", "PROPN"} and head.lower_ != "fighting":
                 continue
+            if head.tag_ == "VBG" and (_alternative(head) or _describes_side(head)):
+                continue  # "fighting" read as a noun: "rebels are fighting alongside X"
             g = head
             while g.dep_ == "pobj" and g.head.lower_ == "of" and \
                     g.head.head.lemma_.lower() in QUANTIFIERS | {"dozen"}:
@@ -595,7 +618,7 @@ class EventDetector:
         reporting verb ("carried out air strikes"), cause of something ("killed in an air
         strike"), or a headline noun phrase.
         """
-        governor = g.head.lemma_.lower()
+        governor = self.lex.irregular.get(g.head.lower_) or g.head.lemma_.lower()
         if g.dep_ in {"nsubj", "nsubjpass"}:
             ok = governor in self.lex.impact_verbs or governor in self.lex.verbs \
                 or governor in REPORT_VERBS or (
@@ -694,6 +717,8 @@ class EventDetector:
                                            in {"in", "during"} for t in c.subtree), noun_codes)
         objs = [c for c in kids if c.dep_ in {"dobj", "nsubjpass"}]
         obj_lemmas = {t.lemma_.lower() for o in objs for t in o.subtree}
+        if code == "DESTROY" and lemma == "blow" and obj_lemmas & REFLEXIVES:
+            code = "SUICIDE"  # "an attacker blew himself up": a suicide bombing
         if (code in {"ATTACK", "KILL", "DESTROY", "CLASH", "IED"} or lemma in BOMBARD_VERBS) \
                 and instrument:  # "warplanes bombarded X" is an air strike
             code = instrument
