@@ -321,3 +321,17 @@ def test_credits_and_bare_institutions_are_not_entities(nlp: Language, sentence:
 def test_unknown_name_after_town_of_is_a_place(nlp: Language, sentence: str,
                                                name: str) -> None:
     assert ents(nlp(sentence)).get(name, ("missing",))[0] == "Location"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "fused"),
+    [  # scraped text without apostrophes: "Aleppos X" is Aleppo's X
+        ("Warplanes shelled Aleppos Bustan al-Qasr neighbourhood on Monday.", "Bustan al-Qasr",
+         "Aleppos Bustan al-Qasr"),
+        ("Shells fell on Aleppos Ansari district.", "Ansari", "Aleppos Ansari"),
+    ],
+)
+def test_a_place_fused_with_a_possessive_keeps_its_own_name(nlp: Language, sentence: str,
+                                                            name: str, fused: str) -> None:
+    found = ents(nlp(sentence))
+    assert found.get(name, ("missing",))[0] == "Location" and fused not in found

@@ -454,6 +454,16 @@ class EntityTyper:
         self.drop_other = drop_other
         self.gazetteer = gazetteer or default_gazetteer()
 
+    def _without_fused_possessive(self, span: Span) -> Span:
+        """ "Aleppos Bustan al-Qasr" -> "Bustan al-Qasr": scraped text that lost its
+        apostrophes fuses a known place's possessive onto the name after it."""
+        first = span[0].text
+        if len(span) < 2 or not first.endswith("s") or not first[:1].isupper() or any(
+                e.cls != "Location" for e in self.gazetteer.lookup(first[:-1])) or \
+                not self.gazetteer.lookup(first[:-1]):
+            return span
+        return Span(span.doc, span.start + 1, span.end, label=span.label_, kb_id=span.kb_id_)
+
     def _type(self, span: Span) -> tuple[str | None, str]:
         label = MODEL_LABELS.get(span.label_)
         if label is None:
@@ -477,7 +487,7 @@ class EntityTyper:
             if ent.label_ in KG_CLASSES:
                 ents.append(ent)
                 continue
-            ent = _without_trailing_title(ent)
+            ent = self._without_fused_possessive(_without_trailing_title(ent))
             cls, key = self._type(ent)
             if cls is None:
                 other.append(ent)
