@@ -845,3 +845,36 @@ def test_a_claim_is_dated_on_its_own_not_the_attack(extractor: Extractor, text: 
 def test_clashes_that_raged_and_bombers_who_blew_themselves_up(
         extractor: Extractor, text: str, sub_type: str) -> None:
     assert _sub_types(extractor, text, "2016-06-18") == [sub_type]
+
+
+@pytest.mark.parametrize(
+    ("text", "sub_type", "actor"),
+    [  # the state word or group owning the means is the actor ("regime air strikes")
+        ("Syrian troops advanced near Aleppo. Regime air strikes killed 17 civilians in Douma "
+         "on Monday.", "Air/drone strike", "Syrian Air Force"),
+        ("Syrian troops advanced near Aleppo. Government shelling killed two civilians in "
+         "Douma on Monday.", "Shelling/artillery/missile attack", "Syrian Arab Armed Forces"),
+        # regression: the model reads "shelling" after a name as an auxiliary verb
+        ("Hezbollah shelling killed two people in Zabadani on Monday.",
+         "Shelling/artillery/missile attack", "Hezbollah"),
+    ],
+)
+def test_the_owner_of_the_means_is_the_actor(extractor: Extractor, text: str, sub_type: str,
+                                             actor: str) -> None:
+    rec = _extract(extractor, text, "2016-10-11")
+    ev = _only_event(rec)
+    assert (ev.sub_event_type, [_label(rec, a) for a in ev.actors]) == (sub_type, [actor])
+
+
+def test_anti_government_attacks_have_no_state_actor(extractor: Extractor) -> None:
+    rec = _extract(extractor, "Syrian troops advanced near Aleppo. Anti-government attacks "
+                   "killed two soldiers in Daraa on Monday.", "2016-10-11")
+    assert not any(m.text == "government" for e in rec.entities for m in e.mentions)
+
+
+def test_an_opening_time_phrase_does_not_swallow_the_subject(extractor: Extractor) -> None:
+    """The model parses "On Sunday regime air strikes on X" as one phrase: the strikes are
+    still the subject of "killed"."""
+    ev = _only_event(_extract(extractor, "On Sunday regime air strikes on the areas of Mesraba "
+                              "and Madira killed 17 civilians.", "2016-10-11"))
+    assert (ev.sub_event_type, ev.date, ev.fatalities) == ("Air/drone strike", "2016-10-09", 17)

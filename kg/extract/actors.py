@@ -28,11 +28,18 @@ if not Doc.has_extension("kg_alias_of"):
 
 FORCE_NOUNS = ["forces", "troops", "soldiers", "army", "military", "warplanes", "jets",
                "aircraft", "helicopters", "drones", "navy", "units", "fighter"]
-AIR_NOUNS = {"warplanes", "jets", "aircraft", "helicopters", "drones", "air"}
+AIR_NOUNS = {"warplanes", "jets", "aircraft", "helicopters", "drones", "air", "aerial",
+             "airstrike", "airstrikes", "raids", "barrel", "helicopter", "drone"}
 FORCE_MODIFIERS = ["special", "armed", "security", "government", "regime", "air", "ground",
                    "naval", "army", "military", "elite", "allied", "backed", "pro", "-",
                    "and", "paramilitary", "police"]
 STATE_WORDS = ["government", "regime", "pro-government", "pro-regime", "loyalist", "junta"]
+# The means of an attack a state word can own: "regime air strikes", "government shelling".
+MEANS_MODIFIERS = ["air", "aerial", "artillery", "rocket", "missile", "mortar", "barrel", "bomb",
+                   "tank", "heavy", "drone", "helicopter"]
+ATTACK_NOUNS = ["strike", "strikes", "airstrike", "airstrikes", "raid", "raids", "shelling",
+                "bombardment", "bombing", "bombings", "attack", "attacks", "offensive",
+                "assault", "barrage", "bombs", "shells", "rockets", "fire"]
 REBEL_HEADS = ["rebels", "insurgents", "militants", "jihadists", "guerrillas", "separatists",
                "insurgent", "rebel", "opposition", "jihadist", "islamists"]
 REBEL_GROUP_NOUNS = ["groups", "fighters", "forces", "factions", "coalition", "group",
@@ -144,6 +151,9 @@ class ActorResolver:
         ])
         self.matcher.add("GOVERNMENT", [[{"LOWER": "the"},
                                          {"LOWER": {"IN": ["government", "regime"]}}]])
+        self.matcher.add("STATE_MEANS", [[  # "regime air strikes", "government shelling"
+            {"LOWER": {"IN": STATE_WORDS}}, {"LOWER": {"IN": MEANS_MODIFIERS}, "OP": "*"},
+            {"LOWER": {"IN": ATTACK_NOUNS}}]])
         rebel_mod = {"LOWER": {"IN": REBEL_MODIFIERS}, "OP": "*"}
         self.matcher.add("REBELS", [
             [rebel_mod, {"LOWER": {"IN": REBEL_HEADS}},
@@ -178,6 +188,10 @@ class ActorResolver:
                         continue  # "al-Shabaab militants": the named group already
                     start, here = start - 1, self.countries.get(dem)
                     span = doc[start:end]
+            elif rule == "STATE_MEANS":
+                if _negated_prefix(doc, start):
+                    continue  # "anti-government attacks"
+                end = start + 1  # the state word names the actor; the rest is the event
             key = self._resolve(rule, span, here)
             label = "ArmedGroup" if rule == "REBELS" else "StateActor"
             found.append(Span(doc, start, end, label=label, kb_id=key or ""))
@@ -200,7 +214,7 @@ class ActorResolver:
         """The gazetteer key a generic phrase stands for, or None to leave it unkeyed."""
         if country is None:
             return None
-        if rule in {"DEMONYM_FORCE", "STATE_FORCE"}:
+        if rule in {"DEMONYM_FORCE", "STATE_FORCE", "STATE_MEANS"}:
             air = any(t.lower_ in AIR_NOUNS for t in span)
             return (air and country.air_force) or country.force or country.state
         if rule == "GOVERNMENT":

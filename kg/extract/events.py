@@ -634,10 +634,12 @@ class EventDetector:
         if g.dep_ == "pobj" and g.head.lower_ in CAUSE_PREPS and \
                 g.head.head.lemma_.lower() in CAUSED:  # "killed in an air strike"
             return True, g.head.head
-        if g.dep_ == "pobj" and g.head.i < g.i and g.head.head.i == g.i + 1 and \
-                g.head.head.lemma_.lower() in self.lex.impact_verbs and not any(
-                    c.dep_ in {"nsubj", "nsubjpass"} for c in g.head.head.children):
-            return True, g.head.head  # "On Saturday clashes erupted": the parser's pobj
+        verb = g.head.head
+        if g.dep_ == "pobj" and g.head.i < g.i < verb.i and g.head.i == verb.left_edge.i and \
+                verb.lemma_.lower() in self.lex.impact_verbs | CAUSED and not any(
+                    c.dep_ in SUBJECTS for c in verb.children):  # "On Saturday clashes
+            return True, verb  # erupted", "On Sunday regime air strikes on X killed 17":
+            # the parser's pobj of the opening time phrase is the subject
         return g.dep_ == "ROOT", None
 
     def _agreement_cued(self, head: Token) -> bool:
@@ -707,6 +709,8 @@ class EventDetector:
         subj = self._subject(verb)
         agents = [c for c in kids if c.dep_ == "agent"]
         inst_zone = [*(subj.subtree if subj is not None and subj.dep_ != "nsubjpass" else []),
+                     # "Hezbollah shelling killed two": the model reads "shelling" as an aux
+                     *(c for c in kids if c.dep_ == "aux" and c.i in noun_codes),
                      *(t for a in agents for t in a.subtree),
                      *(t for c in kids if c.dep_ == "prep" and c.lower_ in {"with", "from"}
                        for t in c.subtree)]
