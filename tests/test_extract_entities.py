@@ -335,3 +335,23 @@ def test_a_place_fused_with_a_possessive_keeps_its_own_name(nlp: Language, sente
                                                             name: str, fused: str) -> None:
     found = ents(nlp(sentence))
     assert found.get(name, ("missing",))[0] == "Location" and fused not in found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "cls"),
+    [  # an apostrophe lost before a phrase: "Syrias war" is Syria's war
+        ("Thousands fled Syrias war last year.", "Syrias", "StateActor"),
+        ("Assads forces shelled Douma.", "Assads", "Person"),
+        ("The warplanes hit Aleppos Marjeh district.", "Marjeh", "Location"),
+    ],
+)
+def test_a_name_with_its_apostrophe_lost_is_still_the_name(nlp: Language, sentence: str,
+                                                           text: str, cls: str) -> None:
+    assert ents(nlp(sentence)).get(text, ("missing",))[0] == cls
+
+
+@pytest.mark.parametrize("sentence", ["The turkeys were sold in Gaza.",
+                                      "Fatah al-Shams presence in the city is minimal."])
+def test_plurals_and_short_names_are_no_fused_possessives(nlp: Language, sentence: str) -> None:
+    found = ents(nlp(sentence))
+    assert "turkeys" not in found and "al-Shams" not in found

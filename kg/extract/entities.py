@@ -132,6 +132,20 @@ def _alias_variants(alias: str) -> list[str]:
 _INNER_ARTICLE = re.compile(r" (al|Al|el|El)-")
 
 
+def _fused_possessive(span: Span, entry: Entry) -> bool:
+    """Whether the span matched a name only through its apostrophe-less possessive."""
+    names = {fold(n) for n in entry.names}
+    return fold(span.text) not in names and fold(span.text[:-1]) in names
+
+
+def _possessive_position(span: Span) -> bool:
+    """Whether "Syrias" stands where "Syria's" would: right before a word of the same
+    phrase ("Syrias war", "Assads forces"), not ending a clause."""
+    doc = span.doc
+    return span.end < len(doc) and doc[span.end].is_alpha and \
+        doc[span.end].pos_ in {"NOUN", "PROPN", "ADJ", "NUM"}
+
+
 def _capitalised(span: Span) -> bool:
     """Proper names start with a capital, allowing a lower-case article (al-Hader)."""
     first = span[0]
@@ -218,7 +232,11 @@ class GazetteerRuler:
                 weak = _is_weak(entry, alias)
                 match_id = f"{entry.key}|{'w' if weak else 's'}"
                 self.names[match_id] = _Name(entry.key, weak)
-                for variant in _alias_variants(alias):
+                variants = _alias_variants(alias)
+                if not weak and alias.isalpha() and alias[0].isupper() and alias[-1] != "s" \
+                        and (len(alias) > CASE_SENSITIVE_MAX or alias.isupper()):  # not "Shams"
+                    variants.append(alias + "s")  # "Syrias war": an apostrophe lost
+                for variant in variants:
                     target = exact if len(variant) <= CASE_SENSITIVE_MAX else folded
                     target.setdefault(variant, set()).add(match_id)
         for table, matcher in ((exact, self.exact), (folded, self.folded)):
@@ -244,6 +262,9 @@ class GazetteerRuler:
 
     def _acceptable(self, span: Span, name: _Name, model: dict[tuple[int, int], Span]) -> bool:
         entry = self.gazetteer.entries[name.key]
+        if _fused_possessive(span, entry) and not (
+                span.text[0].isupper() and _possessive_position(span)):
+            return False
         if entry.cls == "Location" and not _capitalised(span):
             return False
         if len(span.text) <= CASE_SENSITIVE_MAX and _shouting(_sentence(span)):
@@ -349,12 +370,26 @@ class GazetteerRuler:
         if self.overwrite_ents:
             taken = {i for span in spans for i in range(span.start, span.end)}
             kept = [e for e in doc.ents if not any(i in taken for i in range(e.start, e.end))]
+            kept += self._after_possessives(spans, doc.ents, taken)
         else:
             kept = list(doc.ents)
             spans = [s for s in spans if not any(k.start < s.end and s.start < k.end for k in kept)]
         doc.ents = filter_spans([*spans, *kept])
         return doc
 
+
+    def _after_possessives(self, spans: list[Span], model: Iterable[Span],
+                           taken: set[int]) -> list[Span]:
+        """The model's "Aleppos Marjeh" less the possessive matched here: "Marjeh"."""
+        out = []
+        for span in spans:
+            if not _fused_possessive(span, self.gazetteer.entries[span.kb_id_]):
+                continue
+            for e in model:
+                if e.start == span.start and e.end > span.end and not any(
+                        i in taken for i in range(span.end, e.end)):
+                    out.append(Span(e.doc, span.end, e.end, label=e.label_))
+        return out
 
     def _country_in_org_name(self, span: Span, names: list[Span]) -> bool:
         """ "Syria" in "the Syria Revolutionaries Front": a country name at the start of a
