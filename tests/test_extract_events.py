@@ -878,3 +878,19 @@ def test_an_opening_time_phrase_does_not_swallow_the_subject(extractor: Extracto
     ev = _only_event(_extract(extractor, "On Sunday regime air strikes on the areas of Mesraba "
                               "and Madira killed 17 civilians.", "2016-10-11"))
     assert (ev.sub_event_type, ev.date, ev.fatalities) == ("Air/drone strike", "2016-10-09", 17)
+
+
+@pytest.mark.parametrize(
+    ("text", "sub_type"),
+    [  # "they", resolved to a state's forces, regain territory for the government
+        ("Forces loyal to the Government of National Accord (GNA) said on Monday that they "
+         "had taken full control of Sirte.", "Government regains territory"),
+        ("Ethiopian troops advanced in Tigray. Federal forces said on Monday they had "
+         "captured the town of Alamata.", "Government regains territory"),
+        ("Rebels said on Monday they had captured the town of Kafr Nabl.",
+         "Non-state actor overtakes territory"),
+    ],
+)
+def test_territory_taken_by_they_is_typed_by_whom_they_are(extractor: Extractor, text: str,
+                                                           sub_type: str) -> None:
+    assert _sub_types(extractor, text, "2016-12-06") == [sub_type]
