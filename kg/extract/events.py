@@ -837,8 +837,8 @@ class EventDetector:
         ev.location, ev.location_cued = self._location(cand, sent_ents, prev_places)
         loc = ev.location
         ev.actors = [a for a in dict.fromkeys(actors) if a != loc]
-        if cand.code == "NSA_TAKES" and ev.actors and all(
-                a.label_ == "StateActor" for a in ev.actors):  # "they had captured X", they
+        if cand.code == "NSA_TAKES" and ev.actors and all(  # "they had captured X", they
+                a.label_ == "StateActor" and not _backs(a.root) for a in ev.actors):
             ev.event_type, ev.sub_event_type = self.lex.acled("GOV_TAKES")  # = federal forces
         ev.targets = [t for t in dict.fromkeys(targets) if t not in ev.actors and t != loc]
         ev.weapons = [e for e in sent_ents if e.label_ == "Weapon"]
