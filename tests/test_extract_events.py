@@ -818,6 +818,7 @@ def test_the_lede_retold_later_with_its_day_is_one_event(extractor: Extractor, t
          "Islamic State"),
         ("The Taliban on Monday denied responsibility for the suicide bombing in Kabul.", None),
         ("The United Nations on Monday condemned the suicide bombing in Kabul.", None),
+        ("Islamic State on Monday claimed the suicide bombing in Kabul.", "Islamic State"),
     ],
 )
 def test_a_claim_is_dated_on_its_own_not_the_attack(extractor: Extractor, text: str,
@@ -894,3 +895,12 @@ def test_an_opening_time_phrase_does_not_swallow_the_subject(extractor: Extracto
 def test_territory_taken_by_they_is_typed_by_whom_they_are(extractor: Extractor, text: str,
                                                            sub_type: str) -> None:
     assert _sub_types(extractor, text, "2016-12-06") == [sub_type]
+
+
+def test_the_datelines_place_is_not_the_subject(extractor: Extractor) -> None:
+    """The model gives "hit" two subjects, "SANAA" and "strike": the strike types it."""
+    rec = _extract(extractor, "SANAA, Aug 10, 2018 - An air strike by the Saudi-led coalition "
+                   "hit a bus carrying children at a market in Saada province on Thursday, "
+                   "killing at least 29 children.", "2018-08-10")
+    ev = _only_event(rec)
+    assert (ev.sub_event_type, ev.fatalities) == ("Air/drone strike", 29)

@@ -237,11 +237,13 @@ def _describes_side(verb: Token) -> bool:
     return verb.dep_ == "acl" and verb.head.dep_ not in SUBJECTS
 
 
-def _claims(verb: Token) -> bool:
-    """Whether a verb claims responsibility: its subject names the perpetrator the event is
-    attributed to, not a mere reporter (one who denies it is neither)."""
+def _claims(verb: Token, event: Token) -> bool:
+    """Whether a verb claims responsibility ("claimed responsibility for the bombing",
+    "claimed the bombing"): its subject names the perpetrator the event is attributed to,
+    not a mere reporter (one who denies it is neither)."""
     return verb.lemma_.lower() in CLAIM_VERBS and any(
-        c.dep_ == "dobj" and c.lemma_.lower() == "responsibility" for c in verb.children)
+        c.dep_ == "dobj" and (c.lemma_.lower() == "responsibility" or c.i == event.i)
+        for c in verb.children)
 
 
 def _gerund_subject(verb: Token) -> bool:
@@ -338,9 +340,11 @@ class EventDetector:
         seen = 0
         while verb is not None and seen < 5:
             subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass", "csubj"}]
-            if len(subjects) > 1:  # "A key ally of the government Russia launched": the name
+            if len(subjects) > 1:  # "A key ally of the government Russia launched": the name;
+                # "SANAA, Aug 10 - An air strike hit": not the dateline's place
                 return next((c for c in subjects if c.ent_type_ in ACTOR_CLASSES
-                             and c.pos_ == "PROPN"), subjects[0])
+                             and c.pos_ == "PROPN"), None) or next(
+                    (c for c in subjects if c.ent_type_ != "Location"), subjects[0])
             if subjects:
                 return subjects[0]
             if verb.dep_ in {"conj", "advcl", "xcomp"} and verb.head.i != verb.i:
@@ -798,7 +802,7 @@ class EventDetector:
         targets: list[Span] = []
         if verb is not None:
             subj = self._subject(verb)
-            if subj is not None and verb.i != head.i and not _claims(verb) and \
+            if subj is not None and verb.i != head.i and not _claims(verb, head) and \
                     verb.lemma_.lower() in REPORT_VERBS | AFTERMATH_VERBS:  # "X condemned"
                 subj = None  # "a mouthpiece for X reported fighting": X reports, not fights
             if subj is not None and subj.dep_ == "nsubj":
@@ -837,12 +841,19 @@ class EventDetector:
         ev.location, ev.location_cued = self._location(cand, sent_ents, prev_places)
         loc = ev.location
         ev.actors = [a for a in dict.fromkeys(actors) if a != loc]
-        if cand.code == "NSA_TAKES" and ev.actors and all(  # "they had captured X", they
-                a.label_ == "StateActor" and not _backs(a.root) for a in ev.actors):
-            ev.event_type, ev.sub_event_type = self.lex.acled("GOV_TAKES")  # = federal forces
+        if cand.code == "NSA_TAKES" and self._state_told_by_pronoun(verb, ev.actors):
+            ev.event_type, ev.sub_event_type = self.lex.acled("GOV_TAKES")
         ev.targets = [t for t in dict.fromkeys(targets) if t not in ev.actors and t != loc]
         ev.weapons = [e for e in sent_ents if e.label_ == "Weapon"]
         ev.reporters = self._reporters(ev.sentence, ents)
+
+    def _state_told_by_pronoun(self, verb: Token | None, actors: list[Span]) -> bool:
+        """Whether "they had captured X" was said of a state's forces ("federal forces said
+        they had captured Alamata"): the capture verb was typed before the pronoun was
+        resolved. A backer is no captor."""
+        subj = self._subject(verb) if verb is not None else None
+        return subj is not None and subj.lemma_.lower() in PRONOUNS and bool(actors) and all(
+            a.label_ == "StateActor" and not _backs(a.root) for a in actors)
 
     def _casualties_of(self, head: Token, ents: dict[int, Span]) -> list[Span]:
         """ "the number of ISIS fighters killed during a failed offensive": the group whose
