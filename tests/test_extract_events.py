@@ -904,3 +904,16 @@ def test_the_datelines_place_is_not_the_subject(extractor: Extractor) -> None:
                    "killing at least 29 children.", "2018-08-10")
     ev = _only_event(rec)
     assert (ev.sub_event_type, ev.fatalities) == ("Air/drone strike", 29)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # an attack told as what something came after is an event; a generic plural is not
+        ("The army said the casualties came after a Daesh rocket attack on two of its tanks "
+         "south of the town of al-Rai.", ["Shelling/artillery/missile attack"]),
+        ("The talks came after years of attacks on the city of Aleppo.", []),
+    ],
+)
+def test_an_attack_something_came_after(extractor: Extractor, text: str,
+                                        expected: list[str]) -> None:
+    assert _sub_types(extractor, text, "2016-09-07") == expected

@@ -635,6 +635,9 @@ class EventDetector:
         if g.dep_ == "pobj" and g.head.lower_ == "for" and g.head.head.dep_ == "dobj" and \
                 g.head.head.lemma_.lower() == "responsibility":  # "claimed (denied)
             return True, g.head.head.head  # responsibility for a bombing"
+        if g.dep_ == "pobj" and g.head.lower_ in {"after", "following"} and g.tag_ == "NN" \
+                and any(c.lower_ in {"a", "an"} for c in g.children):  # "the casualties came
+            return True, g.head.head  # after a rocket attack on its tanks": one attack told
         if g.dep_ == "pobj" and g.head.lower_ in CAUSE_PREPS and \
                 g.head.head.lemma_.lower() in CAUSED:  # "killed in an air strike"
             return True, g.head.head
