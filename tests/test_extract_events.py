@@ -917,3 +917,14 @@ def test_the_datelines_place_is_not_the_subject(extractor: Extractor) -> None:
 def test_an_attack_something_came_after(extractor: Extractor, text: str,
                                         expected: list[str]) -> None:
     assert _sub_types(extractor, text, "2016-09-07") == expected
+
+
+def test_a_headline_attack_in_a_country_is_the_attack_the_body_tells(
+        extractor: Extractor) -> None:
+    rec = _extract(extractor, "4 Turkish Troopers Killed 4 Wounded in Daesh Attack in N Syria. "
+                   "The Turkish military said four of its soldiers have been killed. The army "
+                   "said the casualties came after a Daesh rocket attack on two of its tanks "
+                   "south of the town of al-Rai.", "2016-09-07")
+    ev = _only_event(rec)
+    assert (ev.sub_event_type, _label(rec, ev.location), ev.fatalities, ev.injuries) == \
+        ("Shelling/artillery/missile attack", "al-Rai", 4, 4)

@@ -43,6 +43,8 @@ CEASEFIRE_START = {"from", "since", "starting", "began", "begin", "begins", "sta
                    "effect", "on"}
 CEASEFIRE_END = {"until", "till", "through", "to", "ending", "expire", "expires", "expired",
                  "end", "ends"}
+GENERIC_ATTACKS = {"attack", "attacks", "assault"}
+VIOLENT_TYPES = {"Battles", "Explosions/Remote violence", "Violence against civilians"}
 # Things a date names ("a June 3 poll"): the date is theirs, not the event's.
 DATED_THINGS = {"poll", "election", "vote", "ballot", "referendum", "deadline", "summit",
                 "meeting", "talks", "conference", "session", "anniversary", "hearing", "trial"}
@@ -305,7 +307,32 @@ class EventMerger:
             if last_of_sentence and mention.sentence_index + 1 not in with_events \
                     and sent.end < len(self.doc):
                 self._casualties(self._last[0], self.doc[sent.end].sent.text)
+        self._fold_generic_headline()
         return [ev for ev in self.events if not self._background(ev)]
+
+    def _fold_generic_headline(self) -> None:
+        """ "4 Turkish troopers killed in Daesh attack in N Syria": a headline "attack" placed
+        at most in a country is the story the body tells with its kind and place ("a Daesh
+        rocket attack on two of its tanks south of al-Rai"); it joins the body's first
+        violent event instead of standing as an armed clash in Syria."""
+        if not self.events:
+            return
+        head, seen = self.events[0], self._meta[0]
+        if seen.sentence != 0 or seen.dated or seen.specificity > 0 or \
+                head.trigger.lower() not in GENERIC_ATTACKS:
+            return
+        body = next((e for e, m in zip(self.events[1:], self._meta[1:], strict=True)
+                     if m.sentence > 0 and e.event_type in VIOLENT_TYPES
+                     and e.date == head.date), None)
+        if body is None:
+            return
+        for source, target in ((head.actors, body.actors), (head.targets, body.targets)):
+            target += [a for a in source if a not in body.actors + body.targets]
+        for name in ("fatalities", "injuries"):
+            if getattr(body, name) is None and getattr(head, name) is not None:
+                for suffix in ("", "_approximate", "_phrase"):
+                    setattr(body, name + suffix, getattr(head, name + suffix))
+        del self.events[0], self._meta[0]
 
     def _background(self, ev: Event) -> bool:
         """Whether the event ended more than `background_days` before the report's date
