@@ -928,3 +928,14 @@ def test_a_headline_attack_in_a_country_is_the_attack_the_body_tells(
     ev = _only_event(rec)
     assert (ev.sub_event_type, _label(rec, ev.location), ev.fatalities, ev.injuries) == \
         ("Shelling/artillery/missile attack", "al-Rai", 4, 4)
+
+
+def test_a_retelling_dated_only_by_its_report_keeps_the_ledes_day(
+        extractor: Extractor) -> None:
+    """"the Observatory said Sunday that the explosion killed four": Sunday dates the
+    report; the lede's event keeps the day the report gave it."""
+    rec = _extract(extractor, "21.02.2015 At least four people were killed in an explosion "
+                   "that rocked the Syrian town of al-Qardaha. The incident took place outside "
+                   "a hospital. A nurse was among the dead. The Observatory said Sunday that "
+                   "the explosion took the lives of two women.", "2015-02-21")
+    assert _only_event(rec).date == "2015-02-21"

@@ -53,9 +53,11 @@ DATED_THINGS = {"poll", "election", "vote", "ballot", "referendum", "deadline", 
 BACKGROUND_DAYS = 30
 
 
-def _date_of(mention: EventMention, dates: list[DatePhrase], doc: Doc) -> DatePhrase | None:
-    """The first date phrase inside the event's clause, widening to enclosing clauses."""
-    for scope in mention.date_scopes:
+def _date_of(mention: EventMention, dates: list[DatePhrase], doc: Doc,
+             widen: bool = True) -> DatePhrase | None:
+    """The first date phrase inside the event's clause, widening to enclosing clauses
+    ("the Observatory said Sunday") unless `widen` is false."""
+    for scope in mention.date_scopes[:None if widen else 1]:
         for s, e in scope:
             lo, hi = doc[s].idx, doc[e - 1].idx + len(doc[e - 1])
             for d in dates:
@@ -185,6 +187,10 @@ class EventMerger:
             ev = next((e for e, m in zip(self.events, self._meta, strict=True)
                        if sent_no > m.sentence and mention.anaphoric
                        and self._retells_lead(e, m, mention.sub_event_type, loc, actors)), None)
+            # its day only if the mention's own words give it ("The blast on Sunday night"),
+            # not when someone "said Sunday" that the explosion killed four
+            if ev is not None and _date_of(mention, dates, self.doc, widen=False) is None:
+                dated = False
         if ev is None:
             ev = Event(id=f"v{len(self.events) + 1}", event_type=mention.event_type,
                        sub_event_type=mention.sub_event_type, text=sent.text,
