@@ -206,6 +206,7 @@ def test_dateline_is_found_at_the_start_only(text: str, expected: str | None) ->
         ("Monday 15 February 2016 Strikes hit the town.", "2016-02-01", "2016-02-15"),
         ("Monday 15 February 2016 Strikes hit the town.", None, "2016-02-15"),
         ("6-09-2013 Militants killed 30 villagers.", "2013-09-16", "2013-09-16"),  # truncated
+        ("10 Sep 2016 Jet strikes hit the town.", "2016-09-13", "2016-09-10"),  # feed lag
         ("Troops shelled the town.", "2020-01-15", "2020-01-15"),
     ],
 )

@@ -178,11 +178,13 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 def reference_date(text: str, article_date: str | None) -> str | None:
     """The date relative phrases count from: the text's dateline, else the article date.
 
-    A dateline earlier than the article date is distrusted (a report cannot predate the
-    feed entry announcing it; such datelines are usually truncated: "6-09-2013").
+    A numeric dateline with a one-digit day earlier than the article date is distrusted:
+    scrapers truncate "16-09-2013" to "6-09-2013". A dateline in words ("10 Sep 2016")
+    earlier than the feed's date is the report's own day (feeds lag).
     """
     line = dateline(text)
-    if line is None or (article_date and line.date < article_date):
+    if line is None or (article_date and line.date < article_date
+                        and re.match(r"\d\D", line.phrase)):
         return article_date
     return line.date
 
