@@ -940,3 +940,17 @@ def test_a_retelling_dated_only_by_its_report_keeps_the_ledes_day(
                    "a hospital. A nurse was among the dead. The Observatory said Sunday that "
                    "the explosion took the lives of two women.", "2015-02-21")
     assert _only_event(rec).date == "2015-02-21"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # casualties sustained or lives lost in an event tell the event
+        ("Two militants were killed and two others sustained injuries in clashes near al-Rai.",
+         ["Armed clash"]),
+        ("Six people lost their lives in an air strike on Sarmada.", ["Air/drone strike"]),
+        ("The economy suffered in the war.", []),
+    ],
+)
+def test_casualties_sustained_in_an_event(extractor: Extractor, text: str,
+                                          expected: list[str]) -> None:
+    assert _sub_types(extractor, text, "2016-09-07") == expected

@@ -53,7 +53,8 @@ PRONOUNS = {"they", "it", "he", "she", "who", "which", "that", "them", "group", 
             "fighters", "organisation", "organization", "movement", "force", "forces"}
 INSTRUMENT_CODES = {"AIR", "SHELL", "IED", "SUICIDE", "GRENADE", "CHEMICAL"}
 CAUSED = {"kill", "wound", "injure", "die", "damage", "destroy", "hit", "level", "flatten",
-          "strike", "target", "hurt", "maim", "raze", "burn", "collapse"}
+          "strike", "target", "hurt", "maim", "raze", "burn", "collapse", "sustain", "suffer",
+          "lose"}  # "sustained injuries in clashes", "lost their lives in an air strike"
 TARGET_PREPS = {"against", "on", "at", "from", "out", "targeting"}
 CLAUSE_DEPS = {"relcl", "advcl", "ccomp", "acl", "parataxis", "csubj"}
 # An agreement that is the aim of an attempt ("efforts to reach a truce", "attempts at
