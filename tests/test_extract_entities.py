@@ -355,3 +355,16 @@ def test_a_name_with_its_apostrophe_lost_is_still_the_name(nlp: Language, senten
 def test_plurals_and_short_names_are_no_fused_possessives(nlp: Language, sentence: str) -> None:
     found = ents(nlp(sentence))
     assert "turkeys" not in found and "al-Shams" not in found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "key"),
+    [  # "region" and "oblast" name the eponymous area; "state" only as a known phrase
+        ("A missile hit the station in Kramatorsk, in the Donetsk region, on Friday.",
+         "Donetsk region", "ua-donetsk-oblast"),
+        ("Gunmen attacked a village in Borno state.", "Borno state", "ng-borno-state"),
+        ("Aleppo state television said the army advanced.", "Aleppo", "sy-aleppo"),
+    ],
+)
+def test_region_words_name_the_area(nlp: Language, sentence: str, text: str, key: str) -> None:
+    assert ents(nlp(sentence)).get(text, ("", "missing"))[1] == key

@@ -67,10 +67,10 @@ CALENDAR_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "satur
                   "august", "september", "october", "november", "december"}
 # A word after a town's name that makes the name its eponymous first-level area ("Idlib
 # province"), or before it with "of" ("the province of Idlib").
-AREA_WORDS = {"province", "governorate"}
+AREA_WORDS = {"province", "governorate", "region", "oblast"}
 # Words after a name that name an area only as a whole phrase the gazetteer knows
 # ("Damascus Countryside" is Rif Dimashq; "Aleppo countryside" is no area of its own).
-AREA_PHRASE_WORDS = {"countryside"}
+AREA_PHRASE_WORDS = {"countryside", "state"}  # "Borno State"; not "Aleppo state TV"
 NAME_PARTICLES = {"al", "el", "bin", "ibn", "abu", "of", "for", "de", "the", "and"}
 # Words that start an Arabic name by kinship ("Abu Omar al-Golani"): what follows is a person.
 KUNYA = {"abu", "umm", "ibn", "bin"}
