@@ -954,3 +954,34 @@ def test_a_retelling_dated_only_by_its_report_keeps_the_ledes_day(
 def test_casualties_sustained_in_an_event(extractor: Extractor, text: str,
                                           expected: list[str]) -> None:
     assert _sub_types(extractor, text, "2016-09-07") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [  # the dateline's city and a glued date are not where the event was
+        ("Last updated at Oct 032017 BEIRUT A US-led coalition air strike killed at least 18 "
+         "civilians on Tuesday in the Daesh extremist groups former stronghold of Raqqa a war "
+         "monitor said.", "Raqqa"),
+        ("Last updated at Jul 262016 BEIRUT Syrian government forces on Tuesday seized a "
+         "rebel-held neighbourhood in the north of Aleppo city.", "Aleppo"),
+    ],
+)
+def test_the_datelines_city_is_not_the_events_place(extractor: Extractor, text: str,
+                                                    place: str) -> None:
+    rec = _extract(extractor, text, "2017-10-03")
+    assert _label(rec, _only_event(rec).location) == place
+
+
+def test_a_retelling_placed_only_by_an_earlier_sentence_joins_the_raids_last_told(
+        extractor: Extractor) -> None:
+    rec = _extract(extractor, "Russian air raids hit IS positions near Palmyra on Saturday, "
+                   "killing 20 militants. Aid reached the Euphrates River towns. Aid workers "
+                   "said the roads were open. Officials welcomed it. The group also suffered a "
+                   "heavy death toll in the air raids.", "2016-05-07")
+    assert _label(rec, _only_event(rec).location) == "Palmyra"
+
+
+def test_an_aim_is_no_event(extractor: Extractor) -> None:
+    """"interested in fighting Daesh": what someone means to do, not a clash."""
+    assert _sub_types(extractor, "The Americans say they are just interested in fighting "
+                      "Daesh in Idlib.", "2017-04-05") == []

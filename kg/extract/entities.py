@@ -650,6 +650,8 @@ def _junk(span: Span) -> bool:
         return True  # a sign-off's initials ("... Press TV reported. SSH")
     if _byline(span) or _credit_lead(span) or _headline_clause(span):
         return True
+    if any(t.is_digit and len(t) >= 5 for t in span):
+        return True  # "Jul 262016": a date whose space a scraper ate
     first = span[0]
     return len(span) == 1 and first.is_sent_start and first.pos_ not in {"PROPN", "X"}
 

@@ -132,7 +132,7 @@ class EventMerger:
             # "committed a massacre in X" and "airstrikes hit X": one strike, its toll told
             return near and ev.date == date and (
                 ev.location is None or loc is None or ev.location == loc.id)
-        if ev.sub_event_type != sub and {ev.sub_event_type, sub} != BOMB_KINDS:
+        if not _same_kind(ev.sub_event_type, sub):
             return False
         if ev.date != date and not (near and not (dated and seen.dated)):
             return False  # an undated mention may be a nearby dated one, retold
@@ -156,7 +156,7 @@ class EventMerger:
         (or one of them unplaced), by no other actor."""
         if seen.sentence != 0 or seen.dated:
             return False
-        if ev.sub_event_type != sub and {ev.sub_event_type, sub} != BOMB_KINDS:
+        if not _same_kind(ev.sub_event_type, sub):
             return False
         if ev.location is not None and loc is not None and ev.location != loc.id:
             return False
@@ -182,6 +182,16 @@ class EventMerger:
         ev = next((e for e, m in zip(self.events, self._meta, strict=True)
                    if self._same(e, m, mention.sub_event_type, date, dated, loc, spec, point,
                                  sent_no, mention.anaphoric)), None)
+        if ev is None and mention.anaphoric and place is not None and \
+                not sent.start <= place.start < sent.end:
+            # "also suffered a heavy toll in the air raids", placed only by an earlier
+            # sentence's place: the raids last told, wherever they were
+            ev = next((e for e, m in sorted(zip(self.events, self._meta, strict=True),
+                                            key=lambda pair: -pair[1].last)
+                       if _same_kind(e.sub_event_type, mention.sub_event_type)
+                       and (e.date == date or not dated)), None)
+            if ev is not None:
+                loc = None  # the event keeps its own place
         if ev is None:
             actors = {self.add_entity(span).id for span in mention.actors}
             ev = next((e for e, m in zip(self.events, self._meta, strict=True)
@@ -348,6 +358,11 @@ class EventMerger:
             return False
         age = dt.date.fromisoformat(self.ref) - dt.date.fromisoformat(last)
         return age.days > self.background_days
+
+
+def _same_kind(sub: str, other: str) -> bool:
+    """One sub-event type, or the two tellings of one bombing (a car bomb, a bomber)."""
+    return sub == other or {sub, other} == BOMB_KINDS
 
 
 def _outcome_told(sub: str, other: str) -> bool:

@@ -238,6 +238,12 @@ def _describes_side(verb: Token) -> bool:
     return verb.dep_ == "acl" and verb.head.dep_ not in SUBJECTS
 
 
+def _dateline_place(ent: Span) -> bool:
+    """Whether a place is the report's dateline ("BEIRUT", "Last updated at Oct 03 2017
+    BEIRUT"): where it was filed, named in capitals at the top, not where events were."""
+    return ent.start < 15 and len(ent.text) >= 4 and ent.text.isupper()
+
+
 def _claims(verb: Token, event: Token) -> bool:
     """Whether a verb claims responsibility ("claimed responsibility for the bombing",
     "claimed the bombing"): its subject names the perpetrator the event is attributed to,
@@ -360,6 +366,8 @@ class EventDetector:
         gerund subject naming a task ("Fighting ISIL is the priority")."""
         if verb.tag_ == "VBG" and _gerund_subject(verb):
             return True
+        if verb.tag_ == "VBG" and verb.dep_ == "pcomp" and verb.head.head.pos_ in {"ADJ", "NOUN"}:
+            return True  # "interested in fighting Daesh", "capable of striking": an aim
         if _alternative(verb) or (verb.lemma_.lower() == "fight" and _describes_side(verb)):
             return True
         for child in verb.children:
@@ -895,6 +903,8 @@ class EventDetector:
                                             -abs(e.start - cand.trigger.start)))
             return best, True
         places = [e for e in sent_ents if e.label_ == "Location"]
+        if len(places) > 1:  # "BEIRUT - A coalition air strike killed 18 in Raqqa"
+            places = [e for e in places if not _dateline_place(e)] or places
         if places:
             return max(places, key=lambda e: (self._specificity(e) >= 2,
                                               -abs(e.start - cand.trigger.start))), False
