@@ -985,3 +985,21 @@ def test_an_aim_is_no_event(extractor: Extractor) -> None:
     """"interested in fighting Daesh": what someone means to do, not a clash."""
     assert _sub_types(extractor, "The Americans say they are just interested in fighting "
                       "Daesh in Idlib.", "2017-04-05") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # what a video shows or a monitor documents is an event; they are not its actors
+        ("ISIS published a video showing the execution of 17 young men from the town of "
+         "Altibni.", ["Attack"]),
+        ("Russia documented the shelling of Douma on Monday.",
+         ["Shelling/artillery/missile attack"]),
+        # a tally kept since some date is no event
+        ("The Observatory has documented the killing of 5812 civilians in barrel bombings.", []),
+    ],
+)
+def test_events_shown_or_documented(extractor: Extractor, text: str,
+                                    expected: list[str]) -> None:
+    rec = _extract(extractor, text, "2016-09-17")
+    assert [e.sub_event_type for e in rec.events] == expected
+    assert all(not e.actors for e in rec.events)

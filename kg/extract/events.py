@@ -104,6 +104,9 @@ DAY_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 # responsibility for a bombing" says when the claim came, not the bombing.
 SUBJECTS = {"nsubj", "nsubjpass"}
 REFLEXIVES = {"himself", "herself", "themselves", "itself"}
+# Verbs whose subject saw or recorded the event ("a video showing the execution", "the
+# Observatory documented the shelling"): a witness, not its actor.
+WITNESS_VERBS = {"show", "document", "record", "film"}
 CLAIM_VERBS = {"claim", "take", "admit", "accept"}
 AFTERMATH_VERBS = {"claim", "condemn", "deny", "blame", "accuse", "denounce", "admit"}
 HABITUAL_PHRASES = ({"recent", "past"}, {"month", "months", "week", "weeks", "year", "years"})
@@ -640,6 +643,9 @@ class EventDetector:
         if g.dep_ == "dobj":
             ok = governor in self.lex.light_verbs or governor in REPORT_VERBS \
                 or governor in self.lex.verbs
+            if governor in WITNESS_VERBS and any(c.lemma_ == "have" and c.dep_ == "aux"
+                                                 for c in g.head.children):
+                ok = False  # "has documented the killing of 5,812 civilians": a tally
             return ok, g.head
         if g.dep_ == "pobj" and g.head.lower_ == "for" and g.head.head.dep_ == "dobj" and \
                 g.head.head.lemma_.lower() == "responsibility":  # "claimed (denied)
@@ -815,7 +821,7 @@ class EventDetector:
         if verb is not None:
             subj = self._subject(verb)
             if subj is not None and verb.i != head.i and not _claims(verb, head) and \
-                    verb.lemma_.lower() in REPORT_VERBS | AFTERMATH_VERBS:  # "X condemned"
+                    verb.lemma_.lower() in REPORT_VERBS | AFTERMATH_VERBS | WITNESS_VERBS:
                 subj = None  # "a mouthpiece for X reported fighting": X reports, not fights
             if subj is not None and subj.dep_ == "nsubj":
                 found = self._agents_of(subj, ents)
