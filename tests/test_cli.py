@@ -98,3 +98,18 @@ def test_extract_long_article_in_chunks(tmp_path: Path) -> None:
     for e in rec["entities"]:
         for m in e["mentions"]:
             assert text[m["start"]:m["end"]] == m["text"]
+
+
+@pytest.mark.parametrize(("days", "events"), [(None, 1), ("0", 2)])
+def test_background_days_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              days: str | None, events: int) -> None:
+    """KG_BACKGROUND_DAYS=0 keeps the 2012 massacre a 2016 report recalls."""
+    if days is not None:
+        monkeypatch.setenv("KG_BACKGROUND_DAYS", days)
+    src = tmp_path / "r.txt"
+    src.write_text("Gunmen killed 108 people in the Houla massacre on May 25 2012. Air strikes "
+                   "hit the town of Kafr Nabl on Tuesday, killing four civilians.")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["extract", str(src), "--date", "2016-11-30", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(out.read_text())["events"]) == events
