@@ -217,8 +217,8 @@ def query(query: str | None, query_file, fmt: str,
 @click.option("--cors", default=None, metavar="ORIGIN",
               help="Allow cross-origin requests from ORIGIN (comma-separated, or '*').")
 @click.option("--in-memory", "in_memory", is_flag=True,
-              help="Serve queries from in-memory copies of the store as of start (faster; "
-              "each query worker holds one: ~0.4-0.6 GB per million quads; read-only).")
+              help="Serve queries from in-memory copies of the store as of start (faster "
+              "lookups; each query worker holds one: ~0.4 GB per million quads; read-only).")
 def serve(store_path: Path | None, host: str | None, port: int | None, allow_update: bool,
           token: str | None, timeout: float | None, max_rows: int | None,
           allow_service: tuple[str, ...], cors: str | None, in_memory: bool) -> None:
