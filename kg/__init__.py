@@ -3,4 +3,4 @@
 Data flows one way: read -> extract -> mapping -> store -> link -> serve / export.
 """
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
