@@ -162,6 +162,33 @@ class EventMerger:
             return False
         return not (actors and ev.actors and not actors & set(ev.actors))
 
+    def _retold(self, mention: EventMention, loc: Entity | None, date: str | None,
+                dated: bool, dates: list[DatePhrase],
+                ) -> tuple[Event | None, Entity | None, bool]:
+        """The event a definite mention ("the air raids", "The blast") retells when no
+        nearby event matched it, with the place and datedness it lends to that event.
+
+        Placed only by an earlier sentence's place ("also suffered a heavy toll in the air
+        raids"), it is the event of its kind last told, wherever that was, and keeps that
+        event's place. Else it may retell the lede's event; its day counts only if its own
+        words give it ("The blast on Sunday night"), not when someone "said Sunday" that the
+        explosion killed four."""
+        place, sent = mention.location, mention.sentence
+        if place is not None and not sent.start <= place.start < sent.end:
+            ev = next((e for e, m in sorted(zip(self.events, self._meta, strict=True),
+                                            key=lambda pair: -pair[1].last)
+                       if _same_kind(e.sub_event_type, mention.sub_event_type)
+                       and (e.date == date or not dated)), None)
+            if ev is not None:
+                return ev, None, dated
+        actors = {self.add_entity(span).id for span in mention.actors}
+        ev = next((e for e, m in zip(self.events, self._meta, strict=True)
+                   if mention.sentence_index > m.sentence
+                   and self._retells_lead(e, m, mention.sub_event_type, loc, actors)), None)
+        if ev is not None and _date_of(mention, dates, self.doc, widen=False) is None:
+            dated = False
+        return ev, loc, dated
+
     def add(self, mention: EventMention) -> Event:
         """Add one mention; returns the (new or merged) event record."""
         sent = mention.sentence
@@ -182,25 +209,8 @@ class EventMerger:
         ev = next((e for e, m in zip(self.events, self._meta, strict=True)
                    if self._same(e, m, mention.sub_event_type, date, dated, loc, spec, point,
                                  sent_no, mention.anaphoric)), None)
-        if ev is None and mention.anaphoric and place is not None and \
-                not sent.start <= place.start < sent.end:
-            # "also suffered a heavy toll in the air raids", placed only by an earlier
-            # sentence's place: the raids last told, wherever they were
-            ev = next((e for e, m in sorted(zip(self.events, self._meta, strict=True),
-                                            key=lambda pair: -pair[1].last)
-                       if _same_kind(e.sub_event_type, mention.sub_event_type)
-                       and (e.date == date or not dated)), None)
-            if ev is not None:
-                loc = None  # the event keeps its own place
-        if ev is None:
-            actors = {self.add_entity(span).id for span in mention.actors}
-            ev = next((e for e, m in zip(self.events, self._meta, strict=True)
-                       if sent_no > m.sentence and mention.anaphoric
-                       and self._retells_lead(e, m, mention.sub_event_type, loc, actors)), None)
-            # its day only if the mention's own words give it ("The blast on Sunday night"),
-            # not when someone "said Sunday" that the explosion killed four
-            if ev is not None and _date_of(mention, dates, self.doc, widen=False) is None:
-                dated = False
+        if ev is None and mention.anaphoric:
+            ev, loc, dated = self._retold(mention, loc, date, dated, dates)
         if ev is None:
             ev = Event(id=f"v{len(self.events) + 1}", event_type=mention.event_type,
                        sub_event_type=mention.sub_event_type, text=sent.text,

@@ -306,7 +306,7 @@ def _in_subject(token: Token) -> bool:
     while token.dep_ in {"amod", "compound", "poss", "nmod", "conj", "appos"} and \
             token.head.i != token.i:
         token = token.head
-    return token.dep_ in {"nsubj", "nsubjpass"} or (
+    return token.dep_ in SUBJECTS or (
         token.dep_ == "pobj" and token.head.dep_ == "agent")
 
 
@@ -399,7 +399,7 @@ class EventDetector:
         """Token ranges of `head`'s clause, without embedded clauses that have a subject."""
         excluded = [t for t in head.subtree if t.i != head.i and (t.dep_ in CLAUSE_DEPS or (
             t.dep_ == "conj" and t.pos_ in {"VERB", "AUX"}
-            and any(c.dep_ in {"nsubj", "nsubjpass"} for c in t.children)))]
+            and any(c.dep_ in SUBJECTS for c in t.children)))]
         ranges = [(head.left_edge.i, head.right_edge.i + 1)]
         for child in excluded:  # nested exclusions are no-ops: their parent is gone
             out: list[tuple[int, int]] = []
@@ -546,7 +546,7 @@ class EventDetector:
     def _resolve_pronoun(self, token: Token, ents: dict[int, Span],
                          all_ents: list[Span]) -> list[Span]:
         """Actor entities a pronoun or generic noun ("the group") most likely refers to."""
-        if token.dep_ in {"nsubj", "nsubjpass"} and token.lower_ in {"who", "which", "that"}:
+        if token.dep_ in SUBJECTS and token.lower_ in {"who", "which", "that"}:
             rel = token.head
             if rel.dep_ == "relcl":
                 return self._ents_in(rel.head, ents, ACTOR_CLASSES)[:1]
@@ -586,7 +586,7 @@ class EventDetector:
         """Subjectless conjoined/adverbial verbs belong to their head's clause."""
         t = verb
         while t.dep_ in {"conj", "advcl"} and t.head.pos_ in {"VERB", "AUX"} and not any(
-                c.dep_ in {"nsubj", "nsubjpass"} for c in t.children):
+                c.dep_ in SUBJECTS for c in t.children):
             t = t.head
         return t
 
@@ -635,7 +635,7 @@ class EventDetector:
         strike"), or a headline noun phrase.
         """
         governor = self.lex.irregular.get(g.head.lower_) or g.head.lemma_.lower()
-        if g.dep_ in {"nsubj", "nsubjpass"}:
+        if g.dep_ in SUBJECTS:
             ok = governor in self.lex.impact_verbs or governor in self.lex.verbs \
                 or governor in REPORT_VERBS or (
                     g.dep_ == "nsubjpass" and governor in self.lex.light_verbs)
