@@ -100,14 +100,14 @@ HEADLINE_VERBS = {"attack", "attacks", "kill", "kills", "shell", "shells", "stri
 LEAD_SENTENCES = 2  # the headline and the sentences that first tell its story
 DAY_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
              "yesterday", "today"}
-# Acts that follow an event and are dated on their own: "IS on Monday claimed
-# responsibility for a bombing" says when the claim came, not the bombing.
 SUBJECTS = {"nsubj", "nsubjpass"}
 REFLEXIVES = {"himself", "herself", "themselves", "itself"}
 # Verbs whose subject saw or recorded the event ("a video showing the execution", "the
 # Observatory documented the shelling"): a witness, not its actor.
 WITNESS_VERBS = {"show", "document", "record", "film"}
 CLAIM_VERBS = {"claim", "take", "admit", "accept"}
+# Acts that follow an event and are dated on their own: "IS on Monday claimed
+# responsibility for a bombing" says when the claim came, not the bombing.
 AFTERMATH_VERBS = {"claim", "condemn", "deny", "blame", "accuse", "denounce", "admit"}
 HABITUAL_PHRASES = ({"recent", "past"}, {"month", "months", "week", "weeks", "year", "years"})
 
@@ -416,10 +416,11 @@ class EventDetector:
         return ranges
 
     def _date_scopes(self, anchor: Token, trigger: Span) -> list[list[tuple[int, int]]]:
-        head = trigger.root  # "on Monday claimed ... a bombing": only the event's own words
+        # "on Monday claimed ... a bombing": only the event's own words ("Sunday's bombing")
+        # date it; in "raids claimed 17 lives overnight" the verb is the raids' own
+        head = trigger.root
         if anchor.lemma_.lower() in AFTERMATH_VERBS and head.dep_ not in SUBJECTS:
-            return [[(head.left_edge.i, head.right_edge.i + 1)]]  # ("Sunday's bombing") date
-        # it; "raids claimed 17 lives overnight" is the raids' own verb
+            return [[(head.left_edge.i, head.right_edge.i + 1)]]
         scopes = [self._clause(anchor)]
         t = anchor
         while t.dep_ != "ROOT" and t.head.i != t.i and len(scopes) < 5:
